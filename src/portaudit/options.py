@@ -1,0 +1,28 @@
+"""Scan options and resource limits (all configurable from the CLI and config files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Limits:
+    max_file_bytes: int = 2 * 1024**3  # a single input file
+    max_entry_bytes: int = 512 * 1024**2  # one decompressed archive entry
+    max_total_bytes: int = 4 * 1024**3  # all decompressed entries of one target
+    max_ratio: float = 200.0  # decompressed / compressed, per entry
+    max_entries: int = 200_000  # entries in one archive
+    max_depth: int = 3  # nesting of archives (apks -> apk -> dex)
+    max_dex_bytes: int = 256 * 1024**2
+    timeout_seconds: float = 300.0  # wall time per target
+    max_source_file_bytes: int = 4 * 1024**2
+
+
+@dataclass
+class Options:
+    limits: Limits = field(default_factory=Limits)
+    jobs: int = 1
+    include_tests: bool = False  # source: scan test/sample code at full severity
+    include_vendored: bool = False  # source: scan vendored/generated/build folders
+    rules: list[str] | None = None  # enabled rule ids (None = all)
+    follow_symlinks: bool = False

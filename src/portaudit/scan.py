@@ -1,0 +1,111 @@
+"""The pipeline: targets -> facts -> findings -> report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+from . import rules
+from .errors import InputError, LimitExceeded
+from .inputs import analyzer_for
+from .inputs.discover import discover, sha256_file
+from .model import Facts, Target
+from .options import Options
+from .report import Report
+
+log = logging.getLogger("portaudit")
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """Raise LimitExceeded after ``seconds`` of wall time (main thread on POSIX only)."""
+    usable = seconds and seconds > 0 and hasattr(signal, "setitimer")
+    if usable:
+        try:
+            def _alarm(signum, frame):  # noqa: ARG001
+                raise LimitExceeded(f"time limit of {seconds:g}s per target exceeded")
+
+            old = signal.signal(signal.SIGALRM, _alarm)
+        except ValueError:  # not in the main thread
+            usable = False
+    if usable:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        if usable:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def analyze_target(target: Target, options: Options) -> Facts:
+    """Facts for one target; every failure becomes an error on the target, never an exception."""
+    start = time.perf_counter()
+    facts = Facts(target=target)
+    try:
+        if target.errors:
+            return facts
+        if os.path.isfile(target.path):
+            size = os.path.getsize(target.path)
+            if size > options.limits.max_file_bytes:
+                raise LimitExceeded(f"file is {size} bytes, over the limit of {options.limits.max_file_bytes}")
+            if size == 0:
+                raise InputError("empty file")
+            target.sha256, target.size = sha256_file(target.path)
+        analyzer = analyzer_for(target.kind)
+        if analyzer is None:
+            raise InputError(f"{target.kind} files are not supported by this installation")
+        with _deadline(options.limits.timeout_seconds):
+            facts = analyzer(target, options)
+    except InputError as exc:
+        target.errors.append(str(exc))
+    except PermissionError as exc:
+        target.errors.append(f"cannot read: {exc.strerror or exc}")
+    except OSError as exc:
+        target.errors.append(f"cannot read: {exc.strerror or exc}")
+    except MemoryError:
+        target.errors.append("out of memory while analysing")
+    except RecursionError:
+        target.errors.append("input nests too deeply (recursion limit)")
+    except Exception as exc:  # a bug or a hostile input we do not handle yet: contain it
+        log.debug("internal error on %s", target.path, exc_info=True)
+        target.errors.append(f"internal error ({type(exc).__name__}: {exc}); please report it")
+    finally:
+        target.seconds = round(time.perf_counter() - start, 4)
+    facts.target = target
+    return facts
+
+
+def _analyze_and_evaluate(target: Target, options: Options) -> tuple[Facts, list]:
+    facts = analyze_target(target, options)
+    return facts, rules.evaluate(facts, options.rules)
+
+
+def run(
+    paths: Iterable[str],
+    options: Options | None = None,
+    on_target: Callable[[Target], None] | None = None,
+) -> Report:
+    options = options or Options()
+    targets = list(discover(list(paths), options))
+    report = Report()
+    if options.jobs > 1 and len(targets) > 1:
+        with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+            results = list(pool.map(_analyze_and_evaluate, targets, [options] * len(targets)))
+    else:
+        results = (_analyze_and_evaluate(t, options) for t in targets)
+    for facts, findings in results:
+        report.targets.append(facts.target)
+        report.facts.append(facts)
+        report.findings.extend(findings)
+        for err in facts.target.errors:
+            log.error("%s: %s", facts.target.path, err)
+        if on_target:
+            on_target(facts.target)
+    report.findings.sort(key=lambda f: (-f.severity, f.target, f.rule, f.location.short()))
+    return report
