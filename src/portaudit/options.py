@@ -16,6 +16,7 @@ class Limits:
     max_dex_bytes: int = 256 * 1024**2
     timeout_seconds: float = 300.0  # wall time per target
     max_source_file_bytes: int = 4 * 1024**2
+    max_memory_bytes: int = 8 * 1024**3  # address space of an isolated worker (0 = no limit)
 
 
 @dataclass
@@ -26,3 +27,4 @@ class Options:
     include_vendored: bool = False  # source: scan vendored/generated/build folders
     rules: list[str] | None = None  # enabled rule ids (None = all)
     follow_symlinks: bool = False
+    isolate: bool = False  # analyse each target in a child process (contains native crashes)

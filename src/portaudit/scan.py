@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from . import rules
+from . import isolate, rules
 from .errors import InputError, LimitExceeded
 from .inputs import analyzer_for
 from .inputs.discover import discover, sha256_file
@@ -94,7 +94,9 @@ def run(
     options = options or Options()
     targets = list(discover(list(paths), options))
     report = Report()
-    if options.jobs > 1 and len(targets) > 1:
+    if options.isolate and isolate.available():
+        results = isolate.run_isolated(_analyze_and_evaluate, targets, options)
+    elif options.jobs > 1 and len(targets) > 1:
         with ProcessPoolExecutor(max_workers=options.jobs) as pool:
             results = list(pool.map(_analyze_and_evaluate, targets, [options] * len(targets)))
     else:
