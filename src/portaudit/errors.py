@@ -8,3 +8,8 @@ class InputError(Exception):
 
 class LimitExceeded(InputError):
     """A configured resource limit was hit (size, ratio, entries, depth, time)."""
+
+
+class Deadline(BaseException):
+    """The per-target wall-time limit fired.  A BaseException so that analyzers'
+    defensive ``except Exception`` handlers cannot swallow it."""

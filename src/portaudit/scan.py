@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 from . import isolate, rules
-from .errors import InputError, LimitExceeded
+from .errors import Deadline, InputError, LimitExceeded
 from .inputs import analyzer_for
 from .inputs.discover import discover, sha256_file
 from .model import Facts, Target
@@ -28,7 +28,7 @@ def _deadline(seconds: float):
     if usable:
         try:
             def _alarm(signum, frame):  # noqa: ARG001
-                raise LimitExceeded(f"time limit of {seconds:g}s per target exceeded")
+                raise Deadline(f"time limit of {seconds:g}s per target exceeded")
 
             old = signal.signal(signal.SIGALRM, _alarm)
         except ValueError:  # not in the main thread
@@ -62,7 +62,7 @@ def analyze_target(target: Target, options: Options) -> Facts:
             raise InputError(f"{target.kind} files are not supported by this installation")
         with _deadline(options.limits.timeout_seconds):
             facts = analyzer(target, options)
-    except InputError as exc:
+    except (InputError, Deadline) as exc:
         target.errors.append(str(exc))
     except PermissionError as exc:
         target.errors.append(f"cannot read: {exc.strerror or exc}")

@@ -2,9 +2,13 @@
 
 import pytest
 
+from pathlib import Path
+
 from portaudit import inputs, isolate
 from portaudit.options import Options
 from portaudit.scan import run
+
+REAL_DEX = Path(__file__).resolve().parents[1] / "fixtures" / "android" / "ss_port" / "classes.dex"
 
 pytestmark = pytest.mark.skipif(not isolate.available(), reason="needs fork (POSIX)")
 
@@ -18,7 +22,7 @@ def _files(tmp_path, *names):
     paths = []
     for n in names:
         p = tmp_path / n
-        p.write_bytes(b"dex\n035\x00" + b"\x00" * 104)  # only the sniffed kind matters here
+        p.write_bytes(REAL_DEX.read_bytes())  # a real DEX: only its kind matters here
         paths.append(str(p))
     return paths
 
