@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass
@@ -28,3 +28,25 @@ class Options:
     rules: list[str] | None = None  # enabled rule ids (None = all)
     follow_symlinks: bool = False
     isolate: bool = False  # analyse each target in a child process (contains native crashes)
+
+
+_SUFFIX = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def set_limit(limits: Limits, item: str) -> None:
+    """Apply ``NAME=VALUE`` to ``limits``; sizes accept K/M/G suffixes.  ValueError on bad input."""
+    name, sep, raw = item.partition("=")
+    name, raw = name.strip().replace("-", "_"), raw.strip()
+    known = {f.name: f for f in fields(Limits)}
+    if not sep or name not in known:
+        raise ValueError(f"unknown limit {name!r}; known: {', '.join(sorted(known))}")
+    mult = 1
+    if raw[-1:].lower() in _SUFFIX:
+        mult, raw = _SUFFIX[raw[-1].lower()], raw[:-1]
+    try:
+        value = float(raw) * mult
+    except ValueError:
+        raise ValueError(f"limit {name} needs a number, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"limit {name} cannot be negative")
+    setattr(limits, name, type(getattr(limits, name))(value))

@@ -38,3 +38,24 @@ def test_explain_and_rules():
     assert p.returncode == 0 and "## Fix" in p.stdout and "MASWE-0051" in p.stdout
     p = _run("explain", "no-such-rule")
     assert p.returncode == 2
+
+
+def test_limit_option_is_applied_and_validated(tmp_path):
+    from pathlib import Path
+
+    apk = Path(__file__).resolve().parents[2] / "src" / "portaudit" / "samples" / "demo.apk"
+    p = _run("scan", str(apk), "--format", "json", "--limit", "max_entry_bytes=1k")
+    data = json.loads(p.stdout)
+    assert p.returncode == 2, p.stderr
+    assert "classes.dex" in " ".join(data["targets"][0]["errors"])
+    p = _run("scan", str(apk), "--limit", "no_such=3")
+    assert p.returncode == 2 and "unknown limit" in p.stderr
+
+
+def test_set_limit_parses_suffixes():
+    from portaudit.options import Limits, set_limit
+
+    lim = Limits()
+    set_limit(lim, "max_entry_bytes=2M")
+    set_limit(lim, "max-ratio=50")
+    assert lim.max_entry_bytes == 2 * 1024**2 and lim.max_ratio == 50.0

@@ -14,7 +14,7 @@ from .. import rules as rules_mod
 from .. import suppress as suppress_mod
 from ..config import ConfigError
 from ..model import Severity
-from ..options import Options
+from ..options import Options, set_limit
 from ..scan import run
 from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, setup_logging
 
@@ -56,9 +56,15 @@ def _fail(exc: ConfigError) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; console output lists only targets with findings.")
 @click.option("-v", "--verbose", count=True, help="More detail (evidence, fixes) and progress on stderr.")
 @click.option("--color/--no-color", default=None, help="Colour console output (default: when stdout is a terminal).")
+@click.option("--isolate/--no-isolate", default=True, show_default=True,
+              help="Analyse each target in a child process, so a native crash, hang or memory "
+                   "blow-up costs only that target.")
+@click.option("--limit", "limits", multiple=True, metavar="NAME=VALUE",
+              help="Override a resource limit, e.g. --limit max_ratio=500 --limit max_entry_bytes=1G "
+                   "(names: see docs/security.md).")
 def scan_command(paths, fmt, output, fail_on, min_severity, jobs, timeout, include_tests,
                  include_vendored, config_file, no_config, baseline_file, write_baseline,
-                 no_inline_suppressions, quiet, verbose, color):
+                 no_inline_suppressions, quiet, verbose, color, isolate, limits):
     """Scan APK/AAB/APKS/XAPK/DEX/JAR files, native libraries, IPAs and source trees.
 
     PATHS may be files or directories (searched recursively).
@@ -79,8 +85,14 @@ def scan_command(paths, fmt, output, fail_on, min_severity, jobs, timeout, inclu
     for warning in cfg.warnings:
         log.warning("warning: %s", warning)
 
-    options = Options(jobs=jobs, include_tests=include_tests, include_vendored=include_vendored)
+    options = Options(jobs=jobs, include_tests=include_tests, include_vendored=include_vendored,
+                      isolate=isolate)
     options.limits.timeout_seconds = timeout
+    for item in limits:
+        try:
+            set_limit(options.limits, item)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--limit") from None
     if cfg.enable is not None or cfg.disable:
         options.rules = [cls.id for cls in rules_mod.ALL if cfg.rule_enabled(cls.id)]
 
