@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Confidence, Facts, Finding, Severity
+from ..runtime import findings as rt
+from .base import OPEN_PORT_IDS, Rule
+
+
+class RuntimeListenerUnexplained(Rule):
+    """Runtime listener with no counterpart in the app's code.
+
+    ## What
+    When a device inventory is linked to a static scan of the same app
+    (`portaudit device --package P --apk app.apk`), a listener of the package
+    that matches no static listener by port, transport or socket name. It comes
+    from code the static scan did not see: dynamically loaded DEX, native code,
+    a packed or obfuscated path, or a process the app started.
+
+    ## Why
+    NDSS 2019 found static analysis alone sees at most ~59% of the ports apps open
+    at run time. An unexplained listener deserves a closer look: its code is what
+    a reviewer has not read. OWASP MASWE-0051 (beta) / MASWE-0018 (v1).
+
+    ## Fix
+    Find the code that opens the port (`/proc/<pid>/maps` for loaded DEX and .so
+    files, Frida hooks on `bind`), then bind it to loopback and authenticate peers.
+    """
+
+    id = "runtime-listener-unexplained"
+    order = 350
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    ids = OPEN_PORT_IDS
+    tags = ("runtime", "open-port", "link")
+
+    def check(self, facts: Facts) -> Iterator[Finding]:
+        for lst in rt.runtime_listeners(facts):
+            if not lst.link or lst.link.get("matched") is not False:
+                continue
+            msg = (f"listener of {lst.link.get('package')} not found by the static scan: {lst.endpoint()}"
+                   f"{rt.owner(lst)}; opened by dynamically loaded, native or unknown code")
+            yield self.finding(facts, msg, rt.location(lst), listener=lst.to_listener(),
+                               evidence=rt.evidence(lst), extra=rt.extra(lst))
