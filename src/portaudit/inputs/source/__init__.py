@@ -1,0 +1,156 @@
+"""Source trees: the same listener facts from Java, Kotlin, Swift, Objective-C, Dart, JS/TS, C/C++,
+Python and Go, plus AndroidManifest.xml / Info.plist / .entitlements in the tree.
+
+``analyze(target, options)`` walks ``target.path`` (a directory or one file), skips what
+should be skipped (see :mod:`.walk`), parses candidate files with tree-sitter (in a
+process pool for big trees) and returns :class:`~portaudit.model.Facts`.
+One bad file never fails the tree: it becomes a line in ``target.notes``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from ...model import Facts, Origin, Target
+from ...options import Options
+from . import config, walk
+
+# Below this many candidate files (those that pass the keyword pre-filter) a process pool costs more
+# than it saves: measured by benchmarks/bench_source.py on 2 CPUs (see docs/source.md).
+PARALLEL_MIN_FILES = 96
+
+
+def analyze(target: Target, options: Options) -> Facts:
+    start = time.perf_counter()
+    root = Path(target.path)
+    facts = Facts(target=target)
+    files, notes, stats = walk.collect(root, options)
+    target.notes.extend(notes)
+    code = [f for f in files if f.kind == "code"]
+    configs = [f for f in files if f.kind == "config"]
+    jobs = [(str(f.path), f.rel, f.lang, f.origin, options.limits.max_source_file_bytes) for f in code]
+    results = _run(jobs, options)
+    parsed = 0
+    for rel, res in results:
+        listeners, debug, file_notes, was_parsed = res
+        parsed += was_parsed
+        for n in file_notes:
+            target.notes.append(f"{rel}: {n}")
+        facts.listeners.extend(listeners)
+        facts.debug.extend(debug)
+    app, cfg_notes = config.read_configs(configs, root)
+    facts.app = app
+    target.notes.extend(cfg_notes)
+    facts.listeners.sort(key=lambda x: (x.location.file or "", x.location.line or 0, x.location.column or 0))
+    facts.debug.sort(key=lambda x: (x.location.file or "", x.location.line or 0))
+    stats.update({"files_parsed": parsed, "files_candidate": len(code), "config_files": len(configs),
+                  "seconds": round(time.perf_counter() - start, 4)})
+    facts.stats["source"] = stats
+    return facts
+
+
+def _run(jobs: list[tuple], options: Options) -> list[tuple[str, tuple]]:
+    """Pre-filter every file here (cheap: a read and a few byte searches), then parse the candidates:
+    in this process for small trees, in a process pool (largest files first) for big ones."""
+    results: list[tuple[str, tuple]] = []
+    candidates: list[tuple] = []
+    for job in jobs:
+        early = _precheck(*job)
+        if early is None:
+            candidates.append(job)
+        else:
+            results.append((job[1], early))
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    nested = multiprocessing.current_process().daemon  # a daemonic pool worker may not have children
+    if len(candidates) < PARALLEL_MIN_FILES or workers == 1 or nested or \
+            os.environ.get("PORTAUDIT_SOURCE_SEQUENTIAL"):
+        results += [(j[1], scan_file(*j)) for j in candidates]
+    else:
+        candidates.sort(key=lambda j: -_size(j[0]))
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results += list(zip((j[1] for j in candidates), pool.map(_scan_job, candidates, chunksize=1)))
+        except (OSError, RuntimeError):  # no process pool available here: do it in this process
+            results += [(j[1], scan_file(*j)) for j in candidates]
+    return results
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _scan_job(job: tuple) -> tuple:
+    return scan_file(*job)
+
+
+def _precheck(path: str, rel: str, lang: str, origin_kind: str, max_bytes: int):
+    """The result for a file that needs no parsing (skipped, unreadable, no catalogue keyword), else None."""
+    from .detect import worth_parsing
+
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            return [], [], [f"skipped: {size} bytes, over the source file limit of {max_bytes}"], 0
+        with open(path, "rb") as fh:
+            src = fh.read()
+    except OSError as exc:
+        return [], [], [f"cannot read: {exc.strerror or exc}"], 0
+    if b"\0" in src[:8192]:
+        return [], [], ["skipped: binary content (NUL bytes) in a source file"], 0
+    if not worth_parsing(src, lang):
+        return [], [], [], 0
+    return None
+
+
+def scan_file(path: str, rel: str, lang: str, origin_kind: str, max_bytes: int):
+    """(listeners, debug services, notes, parsed 0/1) for one file; never raises."""
+    from .detect import FileScan
+
+    early = _precheck(path, rel, lang, origin_kind, max_bytes)
+    if early is not None:
+        return early
+    try:
+        with open(path, "rb") as fh:
+            src = fh.read()
+    except OSError as exc:
+        return [], [], [f"cannot read: {exc.strerror or exc}"], 0
+    notes = []
+    try:
+        src.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        notes.append(f"invalid UTF-8 at byte {exc.start}; scanned with replacement characters")
+        src = src.decode("utf-8", "replace").encode("utf-8")
+    try:
+        scan = FileScan(rel, lang, src, Origin(kind=origin_kind))
+        if scan.root.has_error:
+            bad = _error_fraction(scan.root)
+            if bad > 0.5:
+                return [], [], notes + [f"does not parse as {lang} ({bad:.0%} of it is syntax errors); skipped"], 1
+            notes.append(f"syntax errors in {lang} parse; scanned the parts that parse")
+        scan.run()
+        return scan.listeners, scan.debug, notes + scan.notes, 1
+    except RecursionError:
+        return [], [], notes + ["nests too deeply to analyse"], 1
+    except Exception as exc:  # noqa: BLE001 - contain a bug to this one file
+        return [], [], notes + [f"internal error ({type(exc).__name__}: {exc}); file skipped"], 1
+
+
+def _error_fraction(root) -> float:
+    total = max(1, root.end_byte - root.start_byte)
+    bad = 0
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            bad += n.end_byte - n.start_byte
+            continue
+        if n.has_error:
+            stack.extend(n.children)
+    return bad / total
