@@ -264,3 +264,19 @@ def test_device_firewall_from_iptables_save(world, double):
     assert rt[EXTRA_PORT]["firewall"]["suggestion"] == f"iptables -I INPUT ! -i lo -p tcp --dport {EXTRA_PORT} -j DROP"
     f = [x for x in data["findings"] if x["listener"]["port"] == 8080][0]
     assert f["severity"] == "medium" and "filtered by the firewall" in f["message"]
+
+
+def test_scan_with_device_links_the_same_way(world, double):
+    res = run_cli("scan", DEMO_APK, "--device", "--format", "json", env=env_for(double))
+    data = json.loads(res.stdout)
+    assert res.returncode == 1, res.stderr
+    static = {f["rule"]: f for f in data["findings"] if f["target"].endswith("demo.apk")}
+    assert static["listener-all-interfaces"]["runtime"][0]["matched_by"] == "port"
+    unexplained = sorted(f["listener"]["port"] for f in data["findings"]
+                         if f["rule"] == "runtime-listener-unexplained")
+    assert unexplained == [12580, EXTRA_PORT]
+
+
+def test_scan_with_device_needs_one_app(world, double, tmp_path):
+    res = run_cli("scan", DEMO_APK, DEMO_APK, "--device", env=env_for(double))
+    assert res.returncode == 2 and "exactly one Android app" in res.stderr

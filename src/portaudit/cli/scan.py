@@ -62,9 +62,14 @@ def _fail(exc: ConfigError) -> None:
 @click.option("--limit", "limits", multiple=True, metavar="NAME=VALUE",
               help="Override a resource limit, e.g. --limit max_ratio=500 --limit max_entry_bytes=1G "
                    "(names: see docs/security.md).")
+@click.option("--device", "device", is_flag=True,
+              help="Also read the app's live listeners from the Android device over adb and tie each "
+                   "to its static finding (one app target).")
+@click.option("--serial", help="With --device: the device serial (default: the only one attached).")
+@click.option("--probe", is_flag=True, help="With --device: fingerprint the app's TCP listeners (handshakes only).")
 def scan_command(paths, fmt, output, fail_on, min_severity, jobs, timeout, include_tests,
                  include_vendored, config_file, no_config, baseline_file, write_baseline,
-                 no_inline_suppressions, quiet, verbose, color, isolate, limits):
+                 no_inline_suppressions, quiet, verbose, color, isolate, limits, device, serial, probe):
     """Scan APK/AAB/APKS/XAPK/DEX/JAR files, native libraries, IPAs and source trees.
 
     PATHS may be files or directories (searched recursively).
@@ -106,6 +111,8 @@ def scan_command(paths, fmt, output, fail_on, min_severity, jobs, timeout, inclu
             _fail(exc)
 
     report = run(paths, options)
+    if device:
+        report = _link_device(report, serial, probe)
 
     # configuration, inline suppressions, baseline, severity floor
     suppressed: list[tuple] = []
@@ -158,6 +165,25 @@ def scan_command(paths, fmt, output, fail_on, min_severity, jobs, timeout, inclu
     if any(f.severity >= threshold for f in report.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def _link_device(report, serial, probe):
+    """Tie the single app target's static findings to its live listeners on a device."""
+    from ..errors import InputError
+    from ..runtime.link import link
+    from ..runtime.pipeline import RuntimeOptions, device_report
+
+    apps = [f for f in report.facts if f.app and f.app.package and f.app.platform == "android"]
+    if len(apps) != 1:
+        raise click.UsageError("--device needs exactly one Android app among the inputs "
+                               f"(found {len(apps)} with a package name)")
+    package = apps[0].app.package
+    try:
+        runtime = device_report(serial, package, RuntimeOptions(probe=probe))
+    except InputError as exc:
+        raise click.UsageError(str(exc)) from None
+    log.info("linking %s to the listeners of %s on the device", apps[0].target.path, package)
+    return link(report, runtime.facts[0], package).report
 
 
 COMMAND = scan_command
