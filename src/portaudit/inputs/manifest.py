@@ -295,6 +295,9 @@ class ResourceTable:
         self.values: dict[int, list[Value]] = {}
         self.names: dict[int, str] = {}
         self.strings: list[str] = []
+        # Type chunks are only indexed here and decoded on the first lookup of their
+        # (package, type): a framework-sized table has thousands, a manifest needs one or two.
+        self._pending: dict[tuple[int, int], list[tuple]] = {}
         self._parse(data)
 
     def _parse(self, data: bytes) -> None:
@@ -323,9 +326,15 @@ class ResourceTable:
             ctype, chsize, csize = struct.unpack_from("<HHI", data, p)
             if csize < 8 or chsize < 8:
                 break
-            if ctype == 0x0201:
-                self._type(data, p, chsize, min(p + csize, end), pkg_id, type_names, key_names)
+            if ctype == 0x0201 and p + 9 <= end:
+                type_id = data[p + 8]
+                self._pending.setdefault((pkg_id, type_id), []).append(
+                    (data, p, chsize, min(p + csize, end), pkg_id, type_names, key_names))
             p += csize
+
+    def _load(self, rid: int) -> None:
+        for args in self._pending.pop(((rid >> 24) & 0xFF, (rid >> 16) & 0xFF), ()):
+            self._type(*args)
 
     def _type(self, data, pos, hsize, end, pkg_id, type_names, key_names) -> None:
         type_id, flags, _res1, count, entries_start = struct.unpack_from("<BBHII", data, pos + 8)
@@ -387,6 +396,7 @@ class ResourceTable:
         return Value("other", vdata)
 
     def resolve(self, rid: int, depth: int = 0) -> Value | None:
+        self._load(rid)
         vals = self.values.get(rid)
         if not vals or depth > 8:
             return None
@@ -396,6 +406,7 @@ class ResourceTable:
         return v
 
     def name(self, rid: int) -> str | None:
+        self._load(rid)
         return self.names.get(rid)
 
 
@@ -661,6 +672,7 @@ class ProtoResourceTable(ResourceTable):
         self.values = {}
         self.names = {}
         self.strings = []
+        self._pending = {}
         try:
             self._parse_pb(data)
         except (ValueError, IndexError):
