@@ -1,0 +1,275 @@
+"""iOS apps (.ipa) and Mach-O binaries (iOS, macOS; thin or universal).
+
+* kind ``ipa``: every Payload/*.app: the main executable, Frameworks/*.framework binaries,
+  Frameworks/*.dylib and PlugIns/*.appex executables; Info.plist (binary or XML);
+  entitlements from the code signature and embedded.mobileprovision.
+* kind ``macho``: one binary, each slice of a universal binary.
+
+Parsing is pure Python (:mod:`.macho`, bounds-checked), so hostile input gives a clear
+error; the zip is read with the hardened :mod:`portaudit.inputs.archive` reader.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import posixpath
+import re
+import struct
+
+from ...errors import InputError, LimitExceeded
+from ...model import AppInfo, Bind, DebugService, Facts, Location, Origin, Target
+from ...options import Options
+from ..native.disasm import SUPPORTED, Emulator, call_sites
+from ..native.image import FormatError
+from ..native.scan import Scanner
+from . import macho
+
+_MACHO_MAGICS = (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
+PLIST_KEYS = ("NSLocalNetworkUsageDescription", "NSBonjourServices", "UIBackgroundModes",
+              "UIFileSharingEnabled", "LSSupportsOpeningDocumentsInPlace")
+
+
+def scan_macho(label: str, data: bytes | memoryview, facts: Facts) -> dict:
+    """Scan every slice of one Mach-O file into ``facts``; returns entitlements found."""
+    ents: dict = {}
+    try:
+        parts = macho.slices(data)
+    except FormatError as exc:
+        facts.target.errors.append(f"{label}: {exc}")
+        return ents
+    fat = len(parts) > 1
+    for arch, body in parts:
+        sl = f"{label} [{arch}]" if fat else label
+        try:
+            mo = macho.parse(body)
+        except FormatError as exc:
+            facts.target.errors.append(f"{sl}: {exc}")
+            continue
+        except (ValueError, IndexError, OverflowError, struct.error) as exc:
+            facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__}: {exc})")
+            continue
+        img = mo.image
+        ents.update(mo.entitlements)
+        if mo.entitlements_error:
+            facts.target.notes.append(f"{sl}: {mo.entitlements_error}")
+        if mo.encrypted:
+            facts.target.notes.append(f"{sl}: encrypted: decrypt first (LC_ENCRYPTION_INFO cryptid=1; "
+                                      "code not analysed, imports and strings only)")
+            img.code = []
+            img.encrypted = True
+        if img.arch not in SUPPORTED:
+            facts.target.notes.append(f"{sl}: {img.arch} code is not disassembled (imports and strings only)")
+        sc = Scanner(img, sl)
+        try:
+            sc.run()
+        except (struct.error, IndexError, ValueError, OverflowError, KeyError, TypeError) as exc:
+            facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__} while scanning: {exc})")
+            continue
+        facts.listeners.extend(sc.listeners)
+        facts.debug.extend(sc.debug)
+        for o in sc.origins:
+            if not any(x.sdk == o.sdk for x in facts.sdks):
+                facts.sdks.append(o)
+        facts.target.notes.extend(sc.notes)
+        facts.debug.extend(_inspectable(img, sl, mo.encrypted))
+        st = facts.stats.setdefault("binaries", [])
+        st.append({"file": sl, "arch": img.arch, "platform": mo.platform, "encrypted": mo.encrypted,
+                   "stripped": img.stripped, "dylibs": mo.dylibs,
+                   "imports": sorted(img.imports & _interesting())})
+    return ents
+
+
+def _interesting() -> set[str]:
+    from ..native.scan import catalog
+
+    return set(catalog().get("imports", {}).get("interesting", []))
+
+
+def _inspectable(img, label: str, encrypted: bool) -> list[DebugService]:
+    """WKWebView.isInspectable: the setInspectable: selector, resolved at objc_msgSend call sites."""
+    data = img.data
+    needle = b"setInspectable:\0"
+    if bytes(data).find(needle) < 0:
+        return []
+    enabled: bool | None = None
+    loc = Location(file=label, function="-[WKWebView setInspectable:]")
+    evidence = "selector setInspectable: referenced"
+    if img.arch in SUPPORTED and not encrypted:
+        for site in call_sites(img, {"objc_msgSend"}):
+            start = img.function_start(site.addr)
+            if start is None or site.addr - start > 65536:
+                continue
+            emu = Emulator(img)
+            st = emu.run(start, site.addr)
+            args = emu.args(st, 3)
+            sel = emu.cstring(st, args[1])
+            if sel != b"setInspectable:":
+                continue
+            val = args[2]
+            fn = img.function_name(start) or f"sub_{start:x}"
+            loc = Location(file=label, function=fn, offset=site.addr)
+            evidence = "\n".join(f"{a:#x}: {t}" for a, t in st.trace[-6:]) + f"\n{site.addr:#x}: objc_msgSend setInspectable:"
+            if val[0] == "c":
+                enabled = bool(val[1] & 1)
+                if enabled:
+                    break
+    return [DebugService(kind="webview-debugging", enabled=enabled, location=loc, evidence=evidence,
+                         detail="WKWebView isInspectable")]
+
+
+def _app_info(plist: dict, plist_name: str) -> AppInfo:
+    ats = plist.get("NSAppTransportSecurity") if isinstance(plist.get("NSAppTransportSecurity"), dict) else {}
+    extra = {k: plist[k] for k in PLIST_KEYS if k in plist}
+    extra["NSAllowsLocalNetworking"] = ats.get("NSAllowsLocalNetworking")
+    extra["NSAllowsArbitraryLoads"] = ats.get("NSAllowsArbitraryLoads")
+    extra["plist_path"] = plist_name
+    return AppInfo(
+        platform="ios",
+        package=_s(plist.get("CFBundleIdentifier")),
+        version_name=_s(plist.get("CFBundleShortVersionString")),
+        version_code=_s(plist.get("CFBundleVersion")),
+        cleartext=bool(ats.get("NSAllowsArbitraryLoads")) if ats else None,
+        extra=extra,
+    )
+
+
+def _s(v) -> str | None:
+    return None if v is None else str(v)
+
+
+_PROFILE_PLIST = re.compile(rb"<\?xml.{0,200}?<plist.*?</plist>", re.DOTALL)
+
+
+def profile_entitlements(data: bytes) -> dict:
+    """Entitlements of an embedded.mobileprovision (a CMS-signed plist)."""
+    m = _PROFILE_PLIST.search(data)
+    if not m:
+        return {}
+    try:
+        pl = plistlib.loads(m.group(0))
+    except Exception:  # noqa: BLE001 - any malformed plist
+        return {}
+    ents = pl.get("Entitlements") if isinstance(pl, dict) else None
+    return ents if isinstance(ents, dict) else {}
+
+
+def _apply_entitlements(facts: Facts, ents: dict, source: str, where: str) -> None:
+    if facts.app is None:
+        facts.app = AppInfo(platform="ios")
+    gta = ents.get("get-task-allow")
+    if gta is True:
+        facts.app.debuggable = True
+        facts.app.debuggable_source = source
+        facts.app.extra["manifest_path"] = where
+        facts.app.extra["debuggable_evidence"] = f"<key>get-task-allow</key><true/> in {source} ({where})"
+    elif gta is False and facts.app.debuggable is None:
+        facts.app.debuggable = False
+        facts.app.debuggable_source = source
+    facts.app.extra.setdefault("entitlements", {}).update(
+        {k: v for k, v in ents.items() if isinstance(v, (bool, str, int))})
+
+
+def analyze(target: Target, options: Options) -> Facts:
+    facts = Facts(target=target)
+    limits = options.limits
+    try:
+        with open(target.path, "rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > limits.max_file_bytes:
+        raise LimitExceeded(f"file is over the limit of {limits.max_file_bytes} bytes")
+    if target.kind == "macho" or data[:4] in _MACHO_MAGICS:
+        label = posixpath.basename(target.path)
+        errors_before = len(target.errors)
+        ents = scan_macho(label, data, facts)
+        if len(target.errors) > errors_before and not facts.stats.get("binaries"):
+            msg = target.errors.pop()
+            raise InputError(msg.split(": ", 1)[-1] if msg.startswith(label) else msg)
+        plats = {b.get("platform") for b in facts.stats.get("binaries", [])}
+        ios = bool(plats & {"ios", "ios-simulator", "maccatalyst"})
+        facts.app = AppInfo(platform="ios" if ios else "other",
+                            extra={"format": "macho", "platforms": sorted(p for p in plats if p)})
+        if ents:
+            _apply_entitlements(facts, ents, "entitlements", label)
+        return facts
+    return _analyze_ipa(target, data, options, facts)
+
+
+def _analyze_ipa(target: Target, data: bytes, options: Options, facts: Facts) -> Facts:
+    from ..archive import Archive
+
+    arc = Archive(data, "", options.limits)
+    if len(arc.entries) > options.limits.max_entries:
+        raise LimitExceeded(f"{len(arc.entries)} entries, over the limit of {options.limits.max_entries}")
+    target.notes.extend(arc.notes)
+    names = arc.names()
+    apps = sorted({m.group(1) for n in names if (m := re.match(r"(Payload/[^/]+\.app)/", n))})
+    if not apps:
+        raise InputError("no Payload/*.app in the archive (not an IPA?)")
+    for app in apps:
+        plist_name = f"{app}/Info.plist"
+        plist: dict = {}
+        if arc.find(plist_name):
+            try:
+                val = plistlib.loads(arc.read(arc.find(plist_name), 16 * 1024 * 1024))
+                plist = val if isinstance(val, dict) else {}
+            except LimitExceeded:
+                raise
+            except InputError as exc:
+                target.errors.append(str(exc))
+            except Exception as exc:  # noqa: BLE001 - plistlib raises many types on garbage
+                target.errors.append(f"{plist_name}: not a valid property list ({type(exc).__name__})")
+        else:
+            target.errors.append(f"{plist_name}: missing")
+        if facts.app is None:
+            facts.app = _app_info(plist, plist_name)
+        binaries = _bundle_binaries(arc, app, plist)
+        for name in binaries:
+            e = arc.find(name)
+            if e is None or e.is_dir:
+                continue
+            try:
+                body = arc.read(e)
+            except LimitExceeded:
+                raise
+            except InputError as exc:
+                target.errors.append(str(exc))
+                continue
+            if body[:4] not in _MACHO_MAGICS:
+                continue
+            ents = scan_macho(name, body, facts)
+            if ents and name == binaries[0]:
+                _apply_entitlements(facts, ents, "entitlements", name)
+        prof = f"{app}/embedded.mobileprovision"
+        if arc.find(prof):
+            try:
+                ents = profile_entitlements(arc.read(arc.find(prof), 4 * 1024 * 1024))
+            except InputError as exc:
+                target.errors.append(str(exc))
+                ents = {}
+            if ents:
+                _apply_entitlements(facts, ents, "provisioning profile", prof)
+    return facts
+
+
+def _bundle_binaries(arc, app: str, plist: dict) -> list[str]:
+    """Main executable first, then frameworks, dylibs and app extensions."""
+    names = set(arc.names())
+    out: list[str] = []
+    exe = plist.get("CFBundleExecutable") if isinstance(plist.get("CFBundleExecutable"), str) else None
+    if not exe:
+        exe = posixpath.basename(app)[:-4]
+    out.append(f"{app}/{exe}")
+    for n in sorted(names):
+        rel = n[len(app) + 1:] if n.startswith(app + "/") else None
+        if rel is None:
+            continue
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[0] == "Frameworks" and parts[1].endswith(".framework") and parts[2] == parts[1][:-10] or len(parts) == 2 and parts[0] == "Frameworks" and parts[1].endswith(".dylib") or len(parts) == 3 and parts[0] == "PlugIns" and parts[1].endswith(".appex") and parts[2] == parts[1][:-6] or len(parts) == 1 and rel.endswith(".dylib"):
+            out.append(n)
+    seen: set[str] = set()
+    return [n for n in out if not (n in seen or seen.add(n))]
+
+
+__all__ = ["Bind", "Origin", "analyze", "profile_entitlements", "scan_macho"]
