@@ -298,6 +298,7 @@ class ResourceTable:
         # Type chunks are only indexed here and decoded on the first lookup of their
         # (package, type): a framework-sized table has thousands, a manifest needs one or two.
         self._pending: dict[tuple[int, int], list[tuple]] = {}
+        self.damaged = False
         self._parse(data)
 
     def _parse(self, data: bytes) -> None:
@@ -334,7 +335,10 @@ class ResourceTable:
 
     def _load(self, rid: int) -> None:
         for args in self._pending.pop(((rid >> 24) & 0xFF, (rid >> 16) & 0xFF), ()):
-            self._type(*args)
+            try:
+                self._type(*args)
+            except (struct.error, IndexError, ValueError):
+                self.damaged = True  # a broken type chunk resolves nothing; the manifest still reads
 
     def _type(self, data, pos, hsize, end, pkg_id, type_names, key_names) -> None:
         type_id, flags, _res1, count, entries_start = struct.unpack_from("<BBHII", data, pos + 8)
@@ -673,6 +677,7 @@ class ProtoResourceTable(ResourceTable):
         self.names = {}
         self.strings = []
         self._pending = {}
+        self.damaged = False
         try:
             self._parse_pb(data)
         except (ValueError, IndexError):
