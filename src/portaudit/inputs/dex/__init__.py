@@ -6,6 +6,7 @@ debug services, SDKs present and per-file errors.  See docs/dex.md.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -126,6 +127,8 @@ class _Engine:
         self.deadline = time.monotonic() + limits.timeout_seconds
         self.decoded_flows = 0
         self.pending: dict[tuple[int, int], set[int]] = {}
+        self.setter_sites: dict[tuple, list[CallSite]] = {}
+        self.roots_used: tuple[str, ...] = ()
 
     # ---- helpers ---------------------------------------------------------------
 
@@ -257,8 +260,23 @@ class _Engine:
         return None
 
     def _libraries_used(self, lsites: list[CallSite]) -> set[str]:
-        """Library classes whose entry point (constructor) is called from outside the library."""
+        """Library classes whose entry point (constructor) is called from outside the library.
+
+        Also sets ``roots_used``: the package roots of server libraries (``io.netty.``) whose
+        catalogued entry point (any method: ``ServerBootstrap.bind``, ``ServerConnector.setPort``,
+        ``IoAcceptor.bind``) is called from code outside that root."""
         used = set()
+        roots: set[str] = set()
+        for s in lsites:
+            root = _library_root(s.spec)
+            if root:
+                try:
+                    caller = dotted(self.dexes[s.dex].method_ref(s.method_idx)[0])
+                except DexError:
+                    caller = root
+                if not caller.startswith(root):
+                    roots.add(root)
+        self.roots_used = tuple(sorted(roots))
         for s in lsites:
             spec = s.spec
             if spec.method != "<init>":
@@ -299,9 +317,16 @@ class _Engine:
         lib = self._lib_of(cls)
         if lib and lib in lib_used:
             return []  # library internals; the app's call of the library entry point is reported
+        if dotted(cls).startswith(self.roots_used):
+            return []  # inside a server library whose entry point (bind, setPort, ...) the app calls
         args, _st, _f = self.args_at(site)
         loc, ev = self.location(site)
         g = sorted(guards.get(_top(cls), ()))
+        if spec.extra.get("host_setter") and spec.host is None and spec.address is None:
+            hv = self._setter_host(site, spec, args)
+            if hv is not None:  # connector.setHost("127.0.0.1") next to connector.setPort(p)
+                args = [*args, hv]
+                spec = dataclasses.replace(spec, host=len(args) - 1)
         base = resolve_listener(spec, args)
         if base is None:
             return []
@@ -315,6 +340,18 @@ class _Engine:
             self.pending.setdefault((cs.dex, cs.code_off), set()).add(cs.pc)
         for cs in callers:
             cargs, _cst, _cf = self.args_at(cs)
+            outer = self._default_bridge_callers(cs)
+            if outer:  # Kotlin f$default(args..., mask, marker): evaluate it per caller of the bridge
+                for oc, dargs in outer:
+                    r = resolve_listener(spec, [_subst(a, dargs) for a in args])
+                    if r is None:
+                        continue
+                    r.pop("params")
+                    ocls = self.dexes[oc.dex].method_ref(oc.method_idx)[0]
+                    oloc, oev = self.location(oc)
+                    gg = sorted(set(g) | guards.get(_top(ocls), set()))
+                    out.append(self._make(spec, r, oloc, oev, gg, ocls, wrapper))
+                continue
             sub = [_subst(a, cargs) for a in args]
             r = resolve_listener(spec, sub)
             if r is None:
@@ -330,6 +367,64 @@ class _Engine:
                 r["reason"] = f"parameter of {wrapper}, no caller found"
             out.append(self._make(spec, r, loc, ev, g, cls, None))
         return out
+
+    def _default_bridge_callers(self, cs: CallSite) -> list[tuple[CallSite, list]]:
+        """When ``cs`` (a call of a wrapper) sits in a Kotlin default-argument bridge
+        ``f$default(p..., int mask, Object marker)``, the bridge's own callers, each with the
+        arguments the bridge passes to the wrapper when run with that caller's arguments (the
+        mask folds the ``(mask & bit) == 0`` tests).  Empty when ``cs`` is not in such a bridge
+        or the bridge has no caller."""
+        dex = self.dexes[cs.dex]
+        bcls, bname, bparams, bret = dex.method_ref(cs.method_idx)
+        if not bname.endswith("$default") or bparams[-2:] != ("I", "Ljava/lang/Object;"):
+            return []
+        outer = self._callers(bcls, bname, bparams, bret)
+        for oc in outer:
+            self.pending.setdefault((oc.dex, oc.code_off), set()).add(oc.pc)
+        out = []
+        for oc in outer:
+            oargs, _st, _f = self.args_at(oc)
+            try:
+                flow = MethodFlow(self.prog, dex, dex.code_item(cs.code_off), interest={cs.pc}, params=oargs)
+                _op, _a, _b, _c, regs = decode(flow.code.insns, cs.pc)
+            except (DexError, IndexError):
+                continue
+            st = flow.state_at(cs.pc)
+            out.append((oc, [flow._get(st, r) for r in regs or []]))
+        return out
+
+    def _setter_host(self, site: CallSite, spec: ApiSpec, args: list):
+        """The host given to the catalogue's ``host_setter`` (``ServerConnector.setHost(String)``)
+        on the same receiver in the same method as a port setter; None when there is no such call
+        or the calls disagree."""
+        setter = spec.extra["host_setter"]
+        dex = self.dexes[site.dex]
+        key = (site.dex, setter, spec.id)
+        hits = self.setter_sites.get(key)
+        if hits is None:
+            idxs: list[int] = []
+            for c in spec.class_descriptors:
+                try:
+                    idxs += dex.find_method(c, setter, ("Ljava/lang/String;",), "V")
+                except DexError:
+                    pass
+            hits = self.searchers[site.dex].search({m: "host-setter" for m in idxs}) if idxs else []
+            self.setter_sites[key] = hits
+        hits = [h for h in hits if h.code_off == site.code_off]
+        if not hits:
+            return None
+        for h in hits:
+            self.pending.setdefault((h.dex, h.code_off), set()).add(h.pc)
+        recv = args[0] if args else None
+        vals = set()
+        for h in hits:
+            hargs, _st, _f = self.args_at(h)
+            if recv is not None and hargs and hargs[0] is not None and hargs[0] != recv:
+                continue
+            vals.add(hargs[1] if len(hargs) > 1 else None)
+        if len(vals) != 1:
+            return None
+        return vals.pop()
 
     def _make(self, spec, r, loc, ev, guards, cls, via) -> Listener:
         return Listener(api=spec.id, transport=spec.transport or "tcp", bind=r["bind"], location=loc,
@@ -392,6 +487,19 @@ class _Engine:
                     out.append(Origin(kind="library", sdk=sdk.name, package=prefix.rstrip(".")))
                     break
         return out
+
+
+def _library_root(spec: ApiSpec) -> str | None:
+    """The package root (``io.netty.``) of the server library a listener spec belongs to:
+    ``library_prefix`` in the catalogue, else the prefix of its SDK (``sdks.toml``); None for
+    platform APIs (java., javax., android.)."""
+    if spec.classes[0].startswith(("java.", "javax.", "android.")):
+        return None
+    root = spec.extra.get("library_prefix")
+    if root:
+        return root
+    hit = catalog.sdk_for_class(spec.classes[0])
+    return hit[1] + "." if hit else None
 
 
 # ---- resolution of a call site's arguments into bind / address / port ---------------------
@@ -534,9 +642,9 @@ def resolve_listener(spec: ApiSpec, args: list) -> dict | None:
         if d in (None, "unbound"):
             return None
         bind = Bind(d)
-    port_param = spec.port is not None and _has_param(port_v)
+    port_param = (spec.port is not None or spec.sockaddr is not None) and _has_param(port_v)
     params = params or port_param
-    if reason is None and port is None and spec.port is not None:
+    if reason is None and port is None and (spec.port is not None or spec.sockaddr is not None):
         reason = _why(port_v, "port")
     return {"bind": bind, "address": address, "port": port, "reason": reason, "alternatives": alts,
             "params": params, "port_param": port_param}

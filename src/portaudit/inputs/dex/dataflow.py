@@ -242,9 +242,12 @@ class MethodFlow:
     """The fixpoint of one method; ``state_at(pc)`` gives the abstract state before ``pc``."""
 
     def __init__(self, prog: Program, dex: DexFile, code: CodeItem, budget: int = 200_000,
-                 interest: set[int] | None = None):
-        """``interest``: the pcs whose state is kept (None: every sput and invoke)."""
+                 interest: set[int] | None = None, params: list | None = None):
+        """``interest``: the pcs whose state is kept (None: every sput and invoke).
+        ``params``: known values of the parameter registers (a caller's arguments); then a
+        zero-test of a known int only follows the branch taken (Kotlin ``f$default`` bit masks)."""
         self.interest = interest
+        self.params = params
         self.prog = prog
         self.dex = dex
         self.code = code
@@ -331,6 +334,8 @@ class MethodFlow:
             r = R - ins + k
             if 0 <= r < R:
                 init[r] = ("p", k)
+                if self.params is not None and k < len(self.params):
+                    init[r] = self.params[k]
         inb: dict[int, list] = {0: init}
         work = [0]
         visits = 0
@@ -352,7 +357,7 @@ class MethodFlow:
             op = insns[last] & 0xFF
             succ = bsucc[lead]
             if outs is not None and 0x38 <= op <= 0x3D and len(succ) == 2:
-                targets = list(zip(succ, outs))
+                targets = [(t, o) for t, o in zip(succ, outs) if o is not None]
             else:
                 targets = [(s, st) for s in succ]
             for h in bexc[lead]:
@@ -536,6 +541,10 @@ class MethodFlow:
             self._set(st, a, _int_op(_LIT8[op - 0xD8], self._get(st, b), ("i", c)))
         elif 0x38 <= op <= 0x3D:
             v = self._get(st, a)
+            if self.params is not None and v and v[0] == "i" and isinstance(v[1], int):
+                n = v[1]
+                taken = (n == 0, n != 0, n < 0, n >= 0, n > 0, n <= 0)[op - 0x38]
+                return [list(st), None] if taken else [None, list(st)]
             if v == DBG:
                 taken, fall = list(st), list(st)
                 # if-eqz: taken when the flag is false

@@ -1,0 +1,64 @@
+"""Kotlin fixtures (tests/fixtures/android/kotlin_*, kotlinc 1.3.31 -> dx, committed): what kotlinc
+emits (default-argument bridges f$default(..., mask, marker), top-level functions in FileKt,
+inlined const vals, lambda classes, Intrinsics null checks, synthetic accessors) resolves to the
+right bind and port.  tests/dex/test_fixture_cases.py also runs these cases with the shared diff;
+this adds the calls through $default bridges (two calls deep), kept in expected.json's `bridged`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from portaudit.inputs.dex import analyze_dex
+from tests.fixtures import diff_listeners, load_cases
+
+KOTLIN = [c for c in load_cases(include_demo=False) if c.name.startswith("kotlin_")]
+
+
+def _run(case):
+    return analyze_dex([(p.name, p.read_bytes()) for p in case.dex_paths])
+
+
+def test_there_are_kotlin_cases():
+    assert len(KOTLIN) >= 5
+    for c in KOTLIN:  # really kotlinc output: the Kotlin metadata annotation is referenced
+        assert b"Lkotlin/Metadata;" in c.dex_paths[0].read_bytes(), c.name
+
+
+@pytest.mark.parametrize("case", KOTLIN, ids=[c.name for c in KOTLIN])
+def test_kotlin_case_exact(case):
+    """Exactly the listeners of `listeners` + `bridged`; only the wrappers' own sites may be extra."""
+    r = _run(case)
+    assert r.errors == []
+    bridged = case.expected.get("bridged", [])
+    keys = {(b["api"], b["class"], b["method"]) for b in bridged}
+    exp = dict(case.expected, listeners=case.listeners + bridged,
+               also_allowed=[a for a in case.also_allowed if (a["api"], a["class"], a["method"]) not in keys])
+    assert diff_listeners(replace(case, expected=exp), r.listeners) == []
+
+
+def test_default_bridge_calls_are_reported_at_the_bridge_caller():
+    """openServer() / openServer(port = 9091) / openServer(host = "0.0.0.0") call the static bridge
+    openServer$default(port, backlog, host, mask, null); the bridge is evaluated with each caller's
+    arguments and mask, so the defaults it fills in (8090, "127.0.0.1") are resolved."""
+    case = next(c for c in KOTLIN if c.name == "kotlin_default_args")
+    r = _run(case)
+    got = {l.location.method.split("(")[0]: l for l in r.listeners}
+    for b in case.expected["bridged"]:
+        lst = got[b["method"]]
+        bridge = b["bridge"].rsplit(".", 1)[-1]
+        assert f";->{bridge}(" in lst.evidence, lst.evidence  # the reported invoke is the bridge call
+        assert (lst.bind.value, lst.port) == (b["bind"], b["port"])
+    # regression: the bridge itself is no longer reported as a `conditional` listener with no port
+    assert not [l for l in r.listeners if l.location.method.split("(")[0].endswith("$default")]
+
+
+def test_intrinsics_null_check_does_not_hide_the_parameter():
+    """named(host) starts with Intrinsics.checkParameterIsNotNull(host, "host"); the host is still a
+    parameter resolved at the caller (loopback 127.0.0.1)."""
+    case = next(c for c in KOTLIN if c.name == "kotlin_any_val")
+    assert b"checkParameterIsNotNull" in case.dex_paths[0].read_bytes()
+    r = _run(case)
+    (lst,) = [l for l in r.listeners if l.via and "named" in l.via]
+    assert (lst.bind.value, lst.address, lst.port) == ("loopback", "127.0.0.1", 8095)
