@@ -69,10 +69,7 @@ def test_sdk_of_the_library(analysed, app):
     res, _raw = analysed[app]
     want = expected(app)["sdk"]
     names = {o.sdk for o in res.sdks}
-    if want:
-        assert want in names
-    else:  # Apache MINA core has no entry in catalog/sdks.toml (only MINA SSHD)
-        assert not any("MINA" in (n or "") and "SSHD" not in n for n in names)
+    assert want in names
 
 
 def test_netty_internals_reported_without_app_code(analysed):
