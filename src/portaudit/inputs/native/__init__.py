@@ -93,6 +93,10 @@ def analyze(target: Target, options: Options) -> Facts:
     facts.app = AppInfo(platform="other", extra={"arch": img.arch, "format": "elf"})
     facts.stats.update({"arch": img.arch, "imports": sorted(img.imports & _interesting()),
                         "stripped": img.stripped})
+    if getattr(sc, "go", None) is not None:
+        facts.app.extra["go"] = sc.go.to_dict()
+        facts.stats["go"] = sc.go.to_dict()
+        target.notes.append(f"Go program: {sc.go.summary()}")
     return facts
 
 

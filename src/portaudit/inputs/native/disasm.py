@@ -678,6 +678,7 @@ class Emulator:
                     st.regs[("rdi", "rsi", "rdx", "rcx", "r8", "r9")[i]] = v
                 elif self.arch == "x86":
                     self.store(st, ("s", 4 + 4 * i), v, 4)
+        self.init_state(st, param_regs, args)
         if stop - start > self.MAX_INSNS * 4:  # very long function: only the code before the call
             return self.run(stop - self.MAX_INSNS * 4, stop, param_regs=False)
         size = stop - start
@@ -713,6 +714,9 @@ class Emulator:
                 pos += 2 if (self.arch == "arm" and self.thumb) else (4 if self.arch in ("arm", "arm64") else 1)
                 count += 1
         return st
+
+    def init_state(self, st: State, param_regs: bool, args: list[Val] | None) -> None:
+        """Hook for other calling conventions (Go's register ABI): adjust the entry state."""
 
     def _unknown_write(self, st: State, ins) -> None:
         try:

@@ -105,6 +105,9 @@ def parse(data: bytes | memoryview) -> Image:
             end = strtab.find(b"\0", name) if name < len(strtab) else -1
             nm = strtab[name:end].decode("latin-1") if end >= 0 else ""
             sections.append((nm, stype, flags, addr, off, size, link, info, entsz))
+    for nm, stype, _f, addr, off, size, *_ in sections:
+        if nm and stype != 8 and off + size <= n:
+            img.sections.setdefault(nm, (addr, off, size))
     if not img.segments and sections:  # relocatable object: map sections at their file offsets
         for nm, stype, flags, addr, off, size, *_ in sections:
             if flags & 2 and stype != 8 and off + size <= n:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from ...model import Bind, DebugService, Listener, Location, Origin
+from . import go
 from .disasm import SUPPORTED, CallSite, Emulator, U, call_sites
 from .image import Image
 
@@ -185,6 +186,10 @@ class Scanner:
     def run(self) -> None:
         img = self.img
         self.notes.extend(f"{self.label}: {n}" for n in img.notes)
+        self.go = None
+        if ".go.buildinfo" in img.sections or ".gopclntab" in img.sections or go.BUILDINFO_MAGIC in (
+                img.data if isinstance(img.data, bytes) else bytes(img.data)):
+            self.go = go.analyse(self, catalog().get("go_listener", []))
         specs = listener_specs()
         wanted = set(specs) | {"listen", "socket"}
         if img.arch not in SUPPORTED:
@@ -202,7 +207,10 @@ class Scanner:
         for s in sites:
             by_fn.setdefault(img.function_start(s.addr), []).append(s)
         bind_fns = {f for f, ss in by_fn.items() if any(s.target != "listen" and s.target != "socket" for s in ss)}
+        go_named = bool(getattr(self.go, "pclntab", None))
         for start, ss in by_fn.items():
+            if go_named and go.is_std(self.fn_name(start)):
+                continue  # Go's own libc trampolines (darwin syscall package): the Go analysis speaks for them
             has_socket = any(s.target == "socket" for s in ss)
             interesting = [s for s in ss if s.target in specs
                            or (s.target == "listen" and start not in bind_fns and has_socket)]
@@ -218,6 +226,8 @@ class Scanner:
         # imports present but no call site found (indirect use through a function pointer, a stub we missed)
         seen = {lst.api for lst in self.listeners}
         for n in sorted(img.imports & set(specs)):
+            if go_named:  # Go (darwin) imports bind for its syscall package
+                break
             if specs[n].api not in seen and not any(s.target == n for s in sites):
                 self.listeners.append(Listener(
                     api=specs[n].api, transport=specs[n].transport or "tcp", bind=Bind.UNKNOWN,
@@ -260,7 +270,8 @@ class Scanner:
                 api="libc listen", transport="tcp", bind=Bind.ALL, location=loc,
                 address="::" if fam == "inet6" else "0.0.0.0", port=0,
                 reason="listen() on a socket that was never bound: the kernel binds an ephemeral port on all interfaces",
-                origin=origin, evidence=evidence))
+                origin=origin,
+                evidence=f"listen(fd) on an unbound socket at {site.addr:#x} in {fn}\n{evidence}"))
             return
         assert spec is not None
         transport = spec.transport
@@ -322,9 +333,13 @@ class Scanner:
         elif spec.kind == "port":
             p = args[spec.port_arg]
             port = p[1] & 0xFFFF if p[0] == "c" else None
+        # first line names the call, as for bind sites (the console shows only that line)
+        shown = "?" if addr is None else (f"[{addr}]" if ":" in addr else addr)
+        head = f"{site.target}({shown}:{'?' if port is None else port}) at {site.addr:#x} in {fn}"
         self.listeners.append(Listener(
             api=spec.api, transport=transport or "tcp", bind=bind, location=loc, address=addr, port=port,
-            reason=reason if bind in (Bind.UNKNOWN,) or reason else None, origin=origin, evidence=evidence))
+            reason=reason if bind in (Bind.UNKNOWN,) or reason else None, origin=origin,
+            evidence=head + "\n" + evidence))
 
     def _through_callers(self, start: int, site: CallSite, spec: ListenerSpec, fn: str, loc: Location,
                          origin: Origin, unresolved: dict) -> bool:
@@ -423,7 +438,7 @@ class Scanner:
             self.origins.append(Origin(kind="library", sdk=name, package=self.label))
             if kind == "debug" and srv.get("debug_kind") == "frida-gadget":
                 self._frida(srv, why)
-            elif kind == "listener":
+            elif kind == "listener" and not (srv.get("go") and getattr(getattr(self, "go", None), "pclntab", None)):
                 self.listeners.append(Listener(
                     api=srv["api"], transport="tcp", bind=Bind.UNKNOWN,
                     location=Location(file=self.label, function=srv["api"].split()[-1]),

@@ -90,6 +90,8 @@ def _triggers(lang: str | None) -> tuple[tuple[tuple[bytes, ...], re.Pattern[byt
             anchors = tuple(n.encode() for n in names)
         out.append((anchors, re.compile(rx.encode())))
     out.append(((b"DebuggingEnabled",), re.compile(b"DebuggingEnabled")))
+    if lang in (None, "go"):  # a Go listen function used as a value (var listen = net.Listen)
+        out.append(((b"Listen",), re.compile(rb"\b(?:net|http|tls)\.Listen\w*\b(?!\s*\()")))
     return tuple(out)
 
 
@@ -262,6 +264,8 @@ class FileScan:
                     calls.append(c)
             self.r.calls_loader = self.all_calls
             self.r.named_loader = self.calls_named
+        if self.lang == "go":
+            calls = calls + self._go_aliased_calls(idx)
         for call in calls:
             specs = idx.get(call.name)
             if not specs:
@@ -281,6 +285,24 @@ class FileScan:
                     self.emit(d)
                 break
         self.assignments()
+
+    def _go_aliased_calls(self, idx) -> list[L.Call]:
+        """Calls through a variable holding a listen function (``var listen = net.Listen``),
+        rewritten as calls to that function."""
+        out: list[L.Call] = []
+        for name, entries in self.r.defs.items():
+            if name in idx:
+                continue
+            for value, _owner in entries:
+                if value is None or value.type != "selector_expression":
+                    continue
+                target = L.compact(L.text(value))
+                last = target.rsplit(".", 1)[-1]
+                if last not in idx or not target.startswith(("net.", "http.", "tls.")):
+                    continue
+                for c in self.calls_named(name):
+                    out.append(L.Call(c.node, target, last, None, c.args, c.kind))
+        return out
 
     def calls_named(self, name: str) -> list[L.Call]:
         cache = self.__dict__.setdefault("_named", {})
@@ -581,6 +603,8 @@ class FileScan:
 
     def _debug(self, node: Any, value: Any, what: str) -> None:
         vals = self.r.resolve(value, params=False)
+        if self.lang in ("objc", "c", "cpp"):  # BOOL is an integer there: [view setInspectable:1] is YES
+            vals = [("bool", v != 0) if k == "int" else (k, v) for k, v in vals]
         atext = L.text(value)
         gated = bool(re.search(r"BuildConfig\.DEBUG|FLAG_DEBUGGABLE|isDebug|kDebugMode|DEBUG\b", atext))
         enabled: bool | None
@@ -993,15 +1017,16 @@ class FileScan:
     # Go
     def h_go_addr(self, spec: Spec, call: L.Call):
         args = [n for _, n in call.args]
-        if len(args) >= 3 and args[0].type not in L.STRING_TYPES and call.name == "Listen" and \
+        if len(args) >= 3 and args[0].type not in L.STRING_TYPES and call.name in ("Listen", "ListenPacket") and \
                 not call.callee.startswith(("net.", "tls.")):
-            args = args[1:]  # ListenConfig.Listen(ctx, network, address)
+            args = args[1:]  # ListenConfig.Listen / ListenPacket(ctx, network, address)
         if len(args) < 2:
             return None
         net = self.r.resolve(args[0])
         network = net[0][1] if len(net) == 1 and net[0][0] == "str" else ""
         transport = "udp" if network.startswith("udp") or call.name in ("ListenUDP", "ListenMulticastUDP") else "tcp"
-        api = "go " + call.callee if call.callee.startswith(("net.", "tls.")) else "go net.Listen"
+        api = "go " + call.callee if call.callee.startswith(("net.", "tls.")) else \
+            ("go net.ListenPacket" if call.name == "ListenPacket" else "go net.Listen")
         if network.startswith("unix") or call.name.startswith("ListenUnix"):
             vals = self.r.resolve(args[1])
             path = _str_or_none(vals)
