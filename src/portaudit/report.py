@@ -8,6 +8,14 @@ from . import __version__
 from .model import Facts, Finding, Severity, Target
 
 
+def finding_sort_key(f: Finding) -> tuple:
+    """Worst first, then target, rule and place; line, column and offset compare as numbers
+    (``a.py:25`` before ``a.py:100``)."""
+    loc = f.location
+    return (-f.severity, f.target, f.rule, loc.file or "", loc.class_ or "", loc.method or "",
+            loc.function or "", loc.line or 0, loc.column or 0, loc.offset or 0, f.message)
+
+
 @dataclass
 class Report:
     targets: list[Target] = field(default_factory=list)

@@ -16,7 +16,7 @@ from .inputs import analyzer_for
 from .inputs.discover import discover, sha256_file
 from .model import Facts, Target
 from .options import Options
-from .report import Report
+from .report import Report, finding_sort_key
 
 log = logging.getLogger("portaudit")
 
@@ -109,5 +109,5 @@ def run(
             log.error("%s: %s", facts.target.path, err)
         if on_target:
             on_target(facts.target)
-    report.findings.sort(key=lambda f: (-f.severity, f.target, f.rule, f.location.short()))
+    report.findings.sort(key=finding_sort_key)
     return report

@@ -84,7 +84,7 @@ def test_bytecode_native_and_runtime_locations(sample):
     dex = by_fq["classes2.dex!com.example.demo.HttpServer.start@0x1a"]
     assert dex["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "demo.apk"
     assert dex["properties"]["sdk"] == "NanoHTTPD"
-    native = by_fq["lib/arm64-v8a/libdemo.so!serve+0x40"]
+    native = by_fq["lib/arm64-v8a/libdemo.so!serve@0x40"]
     assert native["ruleId"] == "listener-unresolved-address"
     host = [r for r in run["results"] if r["properties"]["target"] == "host:buildbox"]
     assert {r["ruleId"] for r in host} == {"runtime-listener-all-interfaces", "runtime-debug-endpoint"}

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import textwrap
 
 import click
 
 from .. import rules as rules_mod
 from ..rules.base import Rule
+
+WIDTH = 80  # the console design target (docs/ci.md)
 
 
 def rule_dict(cls: type[Rule]) -> dict:
@@ -86,13 +89,16 @@ def rules_command(fmt):
     elif fmt == "markdown":
         click.echo(rules_markdown(), nl=False)
     else:
+        # one line per rule (scripts cut the first column); columns sized to the longest id
+        width = max(len(cls.id) for cls in rules_mod.ALL)
         for cls in rules_mod.ALL:
-            click.echo(f"{cls.id:30} {cls.severity.label:7} {cls.title()}")
+            click.echo(f"{cls.id:{width}}  {cls.severity.label:6}  {cls.title()}")
 
 
 @click.command("explain")
 @click.argument("rule_id")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: for people; json: id, title, severity, identifiers, What / Why / Fix.")
 def explain_command(rule_id, fmt):
     """Print a rule's What / Why / Fix text."""
     cls = rules_mod.get(rule_id) or rules_mod.get(rule_id.strip().lower())
@@ -105,7 +111,8 @@ def explain_command(rule_id, fmt):
         return
     click.echo(f"{cls.id}: {cls.title()}")
     click.echo(f"severity: {cls.severity.label}   default confidence: {cls.confidence.label}")
-    click.echo(f"ids: {_ids_line(cls)}")
+    click.echo(textwrap.fill(f"ids: {_ids_line(cls)}", WIDTH, subsequent_indent="     ",
+                             break_on_hyphens=False))
     for name in ("what", "why", "fix"):
         click.echo(f"\n## {name.capitalize()}\n{cls.sections().get(name, '')}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 
 import click
 
@@ -12,6 +13,8 @@ from ..model import Severity
 from ..probe import ProbeLimits
 from ..runtime.pipeline import RuntimeOptions, device_report, host_report
 from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, setup_logging
+
+INVENTORY_WIDTH = 80  # the console design target (docs/ci.md)
 
 SEVERITIES = [s.label for s in Severity]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
@@ -95,8 +98,12 @@ def _emit(report, fmt, output, fail_on, min_severity, quiet, verbose, color) -> 
     if fmt == "console":
         text = _inventory_table(report) + text
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:  # as `scan -o`: one line, exit 2, never a traceback
+            click.echo(f"portaudit: error: {output}: cannot write: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
     else:
         sys.stdout.write(text)
     for t in report.targets:
@@ -117,6 +124,7 @@ def _inventory_table(report) -> str:
         if not rows:
             continue
         lines.append(f"{facts.target.path}: {len(rows)} listener(s)")
+        width = min(max(len(r.endpoint()) for r in rows), 44)
         for r in rows:
             p = r.process
             who = " ".join(x for x in [
@@ -133,7 +141,14 @@ def _inventory_table(report) -> str:
                 extra.append(f"filtered={r.firewall.get('filtered')}")
             if r.seen:
                 extra.append(f"open={r.seen['open_seconds']}s x{r.seen['appearances']}")
-            lines.append(f"  {r.endpoint():<48} {r.bind.value:<15} {r.state:<7} {who} {' '.join(extra)}".rstrip())
+            head = f"  {r.endpoint():<{width}} {r.bind.value:<14} {r.state:<6} "
+            tail = f"{who} {' '.join(extra)}".rstrip()
+            if len(head) + len(tail) <= INVENTORY_WIDTH:
+                lines.append(head + tail)
+            else:  # keep within 80 columns: owner and extras wrap under the endpoint
+                lines.append(head.rstrip())
+                lines.extend(textwrap.wrap(tail, INVENTORY_WIDTH, initial_indent="      ",
+                                           subsequent_indent="      ", break_on_hyphens=False))
         lines.append("")
     return "\n".join(lines) + ("\n" if lines else "")
 

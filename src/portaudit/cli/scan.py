@@ -15,6 +15,7 @@ from .. import suppress as suppress_mod
 from ..config import ConfigError
 from ..model import Severity
 from ..options import Options, set_limit
+from ..report import finding_sort_key
 from ..scan import run
 from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, setup_logging
 
@@ -28,7 +29,7 @@ def _fail(exc: ConfigError) -> None:
 
 
 @click.command("scan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))  # bad paths: per-target errors
 @click.option("-f", "--format", "fmt", type=click.Choice(list(formats.FORMATS)), default="console",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
@@ -54,7 +55,8 @@ def _fail(exc: ConfigError) -> None:
 @click.option("--no-inline-suppressions", is_flag=True,
               help="Ignore `portaudit: ignore[...]` comments in source.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; console output lists only targets with findings.")
-@click.option("-v", "--verbose", count=True, help="More detail (evidence, fixes) and progress on stderr.")
+@click.option("-v", "--verbose", count=True, help="More detail: listener details, fix, confidence, identifiers, fingerprint and "
+                   "target notes; -vv also debug logging on stderr.")
 @click.option("--color/--no-color", default=None, help="Colour console output (default: when stdout is a terminal).")
 @click.option("--isolate/--no-isolate", default=True, show_default=True,
               help="Analyse each target in a child process, so a native crash, hang or memory "
@@ -142,7 +144,7 @@ def scan_command(paths, fmt, output, fail_on, min_severity, jobs, timeout, inclu
         log.warning("%d finding(s) suppressed by baseline %s", len(gone), baseline_path)
     floor = Severity.parse(min_severity or cfg.min_severity or "info")
     report.findings = [f for f in findings if f.severity >= floor]
-    report.findings.sort(key=lambda f: (-f.severity, f.target, f.rule, f.location.short()))
+    report.findings.sort(key=finding_sort_key)
 
     opts = {"verbose": bool(verbose), "quiet": quiet, "suppressed": suppressed}
     if fmt == "console":
@@ -182,6 +184,9 @@ def _link_device(report, serial, probe):
         runtime = device_report(serial, package, RuntimeOptions(probe=probe))
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
+    for t in runtime.targets:  # device_report records failures (no device, adb gone) on its target
+        for err in t.errors:
+            log.error("%s: %s", t.path, err)
     log.info("linking %s to the listeners of %s on the device", apps[0].target.path, package)
     return link(report, runtime.facts[0], package).report
 

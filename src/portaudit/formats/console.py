@@ -53,9 +53,11 @@ def _where(f: Finding) -> str:
         method = f".{short_method(loc.method)}" if loc.method else ""
         off = f"@{loc.offset:#x}" if loc.offset is not None else ""
         return f"{loc.file}!{loc.class_}{method}{off}"
-    if loc.function and not loc.file:
-        off = f"+{loc.offset:#x}" if loc.offset is not None else ""
-        return f"{loc.function}{off}"
+    if loc.function and loc.line is None:
+        # native: the offset is the call's address in the image, not an offset from the
+        # function start, so "fn@0x16fc" (at), never "fn+0x16fc" (which a disassembler reads as fn + n)
+        off = f"@{loc.offset:#x}" if loc.offset is not None else ""
+        return f"{loc.file}!{loc.function}{off}" if loc.file else f"{loc.function}{off}"
     return loc.short() if (loc.file or loc.class_) else f.target
 
 
@@ -112,6 +114,12 @@ def render(report: Report, *, color: bool = False, width: int | None = None,
         out(head)
         for err in target.errors:
             out(Text(f"error: {err}", style="red"), 2)
+        notes = list(getattr(target, "notes", None) or [])
+        if notes and verbose:  # files skipped or unreadable inside the target, partial parses...
+            for note in notes:
+                out(Text(f"note: {note}", style="yellow"), 2)
+        elif notes and not quiet:
+            out(Text(f"{len(notes)} note(s) (skipped or unreadable parts); -v lists them", style="yellow"), 2)
         if not findings:
             if not target.errors:
                 out(Text("no findings", style="green"), 2)

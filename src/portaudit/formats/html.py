@@ -111,9 +111,9 @@ def _where(f: Finding) -> str:
     loc = f.location
     if loc.class_ and loc.file:
         return f"{loc.file}!{loc.short()}"
-    if loc.function and not loc.file:
-        off = f"+{loc.offset:#x}" if loc.offset is not None else ""
-        return f"{f.target}!{loc.function}{off}"
+    if loc.function and loc.line is None:  # native: the offset is an address (see console._where)
+        off = f"@{loc.offset:#x}" if loc.offset is not None else ""
+        return f"{loc.file or f.target}!{loc.function}{off}"
     return loc.short() if (loc.file or loc.class_ or loc.function) else f.target
 
 

@@ -121,8 +121,8 @@ def _logical(finding: Finding) -> list[dict[str, Any]]:
                  "kind": "function" if loc.method else "type"}]
     if loc.function:
         fq = f"{loc.file}!{loc.function}" if loc.file else loc.function
-        if loc.offset is not None:
-            fq += f"+{loc.offset:#x}"
+        if loc.offset is not None:  # the call's address in the image (not function-relative)
+            fq += f"@{loc.offset:#x}"
         return [{"name": loc.function, "fullyQualifiedName": fq, "kind": "function"}]
     if loc.line is None and loc.file:
         return [{"name": os.path.basename(loc.file.rstrip("/")) or loc.file,

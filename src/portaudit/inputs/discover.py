@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..model import Target
 from ..options import Options
+
+log = logging.getLogger("portaudit")
 
 ZIP_KINDS = {".apk": "apk", ".aab": "aab", ".apks": "apks", ".xapk": "xapk", ".apkm": "apks",
              ".jar": "jar", ".zip": "zip", ".ipa": "ipa"}
@@ -70,7 +74,15 @@ def discover(paths: list[str], options: Options) -> Iterator[Target]:
             yield Target(path=raw, kind="missing", errors=["no such file or directory"])
             continue
         if p.is_dir():
-            yield from _walk(p, options)
+            found = 0
+            for target in _walk(p, options):
+                found += 1
+                yield target
+            if not found:  # a wrong folder must not pass silently as "0 findings"
+                log.warning("warning: %s: no app, binary or source file found in this directory", raw)
+            continue
+        if not _regular(p):
+            yield Target(path=raw, kind="unreadable", errors=["not a regular file (FIFO, socket or device)"])
             continue
         try:
             kind = sniff(p, _read_head(p))
@@ -87,7 +99,9 @@ def discover(paths: list[str], options: Options) -> Iterator[Target]:
 def _walk(root: Path, options: Options) -> Iterator[Target]:
     has_source = False
     seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=options.follow_symlinks):
+    unlistable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable.append,
+                                                followlinks=options.follow_symlinks):
         try:
             st = os.stat(dirpath)
             key = (st.st_dev, st.st_ino)
@@ -105,17 +119,31 @@ def _walk(root: Path, options: Options) -> Iterator[Target]:
             if is_source_file(fp):
                 has_source = True
                 continue
+            if not _regular(fp):  # FIFOs, sockets, devices: opening a FIFO would block the scan for ever
+                continue
             try:
                 head = _read_head(fp)
-            except OSError:
+            except OSError as exc:  # said once on stderr and in targets[].errors, never skipped silently
+                yield Target(path=str(fp), kind="unreadable", errors=[f"cannot read: {exc.strerror or exc}"])
                 continue
             kind = sniff(fp, head)
             if kind and kind != "source":
                 if kind == "zip" and not _zip_may_hold_app(fp):
                     continue
                 yield Target(path=str(fp), kind=kind)
+    for exc in unlistable:
+        yield Target(path=str(exc.filename or root), kind="unreadable",
+                     errors=[f"cannot list: {exc.strerror or exc}"])
     if has_source:
         yield Target(path=str(root), kind="source")
+
+
+def _regular(path: Path) -> bool:
+    """A regular file (after symlinks), or one we cannot stat (reading it then says why)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
 
 
 def _zip_may_hold_app(path: Path) -> bool:

@@ -128,6 +128,8 @@ def describe_listener(listener: Listener) -> str:
     port = "?" if listener.port is None else str(listener.port)
     if listener.transport == "unix":
         return f"unix {addr} ({listener.api})"
+    if ":" in addr and not addr.startswith("["):  # IPv6 literal: [::]:9090, as ss and URLs write it
+        addr = "|".join(f"[{a}]" if ":" in a else a for a in addr.split("|"))
     return f"{listener.transport} {addr}:{port} ({listener.api})"
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Confidence, Facts, Finding, Location, Severity
+from ..model import AppInfo, Confidence, Facts, Finding, Location, Severity
 from .base import DEBUG_IDS, Rule
 
 
@@ -36,13 +36,26 @@ class DebuggableBuild(Rule):
 
     def check(self, facts: Facts) -> Iterator[Finding]:
         app = facts.app
-        if app is None or not app.debuggable:
+        if app is None:
             return
+        records = [app]
+        ios = app.extra.get("ios")  # a source tree with both apps keeps the iOS record beside the Android one
+        if app.platform == "android" and isinstance(ios, dict):
+            records.append(AppInfo(**{k: v for k, v in ios.items() if k in AppInfo.__dataclass_fields__}))
+        for rec in records:
+            if rec.debuggable:
+                yield self._finding(facts, rec)
+
+    def _finding(self, facts: Facts, app: AppInfo) -> Finding:
         src = app.debuggable_source or "manifest"
-        if app.platform == "ios":
+        if app.platform == "ios" and src == "entitlements":  # a source tree: no binary, the file says it
+            msg = "entitlements set get-task-allow (debuggable)"
+        elif app.platform == "ios":
             msg = "binary is signed with get-task-allow (debuggable)"
         else:
             msg = f"android:debuggable is true ({src})"
         loc_file = app.extra.get("manifest_path", "AndroidManifest.xml" if app.platform == "android" else None)
-        yield self.finding(facts, msg, Location(file=loc_file), confidence=Confidence.HIGH,
-                           evidence=app.extra.get("debuggable_evidence"))
+        loc = Location(file=loc_file, line=app.extra.get("debuggable_line"),
+                       column=app.extra.get("debuggable_column"))
+        return self.finding(facts, msg, loc, confidence=Confidence.HIGH,
+                            evidence=app.extra.get("debuggable_evidence"))

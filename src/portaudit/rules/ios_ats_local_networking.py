@@ -40,5 +40,6 @@ class IosAtsLocalNetworking(Rule):
         if not extra or extra.get("NSAllowsLocalNetworking") is not True:
             return
         yield self.finding(facts, "ATS allows cleartext to local hosts (NSAllowsLocalNetworking = true)",
-                           Location(file=extra.get("plist_path")),
+                           Location(file=extra.get("plist_path"), line=extra.get("NSAllowsLocalNetworking_line"),
+                                    column=extra.get("NSAllowsLocalNetworking_column")),
                            evidence="<key>NSAllowsLocalNetworking</key><true/>")

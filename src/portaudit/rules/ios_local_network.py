@@ -61,7 +61,10 @@ class IosLocalNetwork(Rule):
         if services:
             parts.append("NSBonjourServices " + ", ".join(services))
         msg = "app declares local-network use: " + "; ".join(parts)
-        yield self.finding(facts, msg, Location(file=extra.get("plist_path")),
+        key = "NSLocalNetworkUsageDescription" if usage is not None else "NSBonjourServices"
+        loc = Location(file=extra.get("plist_path"), line=extra.get(f"{key}_line"),
+                       column=extra.get(f"{key}_column"))
+        yield self.finding(facts, msg, loc,
                            evidence="; ".join(parts),
                            extra={"plist": {"NSBonjourServices": services,
                                             "NSLocalNetworkUsageDescription": usage}})

@@ -44,7 +44,7 @@ class RuntimeListenerAllInterfaces(Rule):
                 continue
             sev, notes = rt.adjust(lst, self.severity)
             tail = f" ({'; '.join(notes)})" if notes else ""
-            msg = f"listening on all interfaces: {lst.endpoint()}{rt.owner(lst)}{tail}"
+            msg = f"listens on all interfaces: {lst.endpoint()}{rt.owner(lst)}{tail}"
             fix = None
             if (lst.firewall or {}).get("suggestion"):
                 fix = f"{_first_paragraph(self.fix())} Stop-gap rule: {lst.firewall['suggestion']}"

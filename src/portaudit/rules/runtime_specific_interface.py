@@ -36,6 +36,6 @@ class RuntimeListenerSpecificInterface(Rule):
                 continue
             sev, notes = rt.adjust(lst, self.severity)
             tail = f" ({'; '.join(notes)})" if notes else ""
-            msg = f"listening on a specific interface: {lst.endpoint()}{rt.owner(lst)}{tail}"
+            msg = f"listens on a specific interface: {lst.endpoint()}{rt.owner(lst)}{tail}"
             yield self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
                                listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Bind, Confidence, Facts, Finding, Listener
-from ..report import Report
+from ..report import Report, finding_sort_key
 from .model import RuntimeListener
 from .pipeline import finish
 
@@ -117,5 +117,5 @@ def link(report_static: Report, runtime_facts: Facts, package: str) -> LinkResul
     merged = Report(targets=list(report_static.targets) + runtime_report.targets,
                     findings=list(report_static.findings) + runtime_report.findings,
                     facts=list(report_static.facts) + runtime_report.facts)
-    merged.findings.sort(key=lambda f: (-f.severity, f.target, f.rule, f.location.short()))
+    merged.findings.sort(key=finding_sort_key)
     return LinkResult(links=links, report=merged)

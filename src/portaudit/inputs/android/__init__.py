@@ -292,8 +292,14 @@ def analyze(target: Target, options: Options) -> Facts:
             raise InputError(f"no classes*.dex or AndroidManifest.xml found{detail}")
         if out.app is None and out.errors:
             raise InputError(out.errors[0])
-    target.notes.extend(out.notes)
     target.errors.extend(out.errors)
+    # A damaged container is an error even when entries could be recovered: what could not be
+    # read was not scanned.  One line per bad file: when entries already failed, it stays a note.
+    if out.damage and not out.errors:
+        target.errors.append(f"damaged archive ({out.damage[0]}); the recovered entries were scanned")
+        target.notes.extend(n for n in out.notes if n != out.damage[0])
+    else:
+        target.notes.extend(out.notes)
     facts = Facts(target=target, app=out.app)
     app_package = out.app.package if out.app else None
     facts.stats.update(out.stats)
@@ -322,8 +328,12 @@ def _run_dex(dexes, app_package, limits, facts: Facts, target: Target) -> None:
     facts.listeners.extend(getattr(res, "listeners", []) or [])
     facts.debug.extend(getattr(res, "debug", []) or [])
     facts.sdks.extend(getattr(res, "sdks", []) or [])
+    # a bare .dex is its own only entry: the pipeline already names the file, so drop the engine's
+    # "name.dex: " prefix rather than print "x.dex: x.dex: bad DEX header"
+    own = f"{os.path.basename(target.path)}: " if target.kind == "dex" else None
     for err in getattr(res, "errors", []) or []:
-        target.errors.append(str(err))
+        err = str(err)
+        target.errors.append(err[len(own):] if own and err.startswith(own) else err)
     stats = getattr(res, "stats", None)
     if isinstance(stats, dict):
         facts.stats.update({f"dex_{k}" if not str(k).startswith("dex") else k: v for k, v in stats.items()})

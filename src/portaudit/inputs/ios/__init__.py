@@ -108,7 +108,10 @@ def _inspectable(img, label: str, encrypted: bool) -> list[DebugService]:
             val = args[2]
             fn = img.function_name(start) or f"sub_{start:x}"
             loc = Location(file=label, function=fn, offset=site.addr)
-            evidence = "\n".join(f"{a:#x}: {t}" for a, t in st.trace[-6:]) + f"\n{site.addr:#x}: objc_msgSend setInspectable:"
+            flag = ("YES" if val[1] & 1 else "NO") if val[0] == "c" else "?"
+            evidence = (f"[webView setInspectable:{flag}] at {site.addr:#x} in {fn}\n"
+                        + "\n".join(f"{a:#x}: {t}" for a, t in st.trace[-6:])
+                        + f"\n{site.addr:#x}: objc_msgSend setInspectable:")
             if val[0] == "c":
                 enabled = bool(val[1] & 1)
                 if enabled:

@@ -9,8 +9,10 @@ One bad file never fails the tree: it becomes a line in ``target.notes``.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import stat
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -22,6 +24,8 @@ from . import config, walk
 # Below this many candidate files (those that pass the keyword pre-filter) a process pool costs more
 # than it saves: measured by benchmarks/bench_source.py on 2 CPUs (see docs/source.md).
 PARALLEL_MIN_FILES = 96
+
+log = logging.getLogger("portaudit")
 
 
 def analyze(target: Target, options: Options) -> Facts:
@@ -40,6 +44,8 @@ def analyze(target: Target, options: Options) -> Facts:
         parsed += was_parsed
         for n in file_notes:
             target.notes.append(f"{rel}: {n}")
+            if n.startswith("cannot read"):  # an unreadable input gets its line on stderr (README "Bad input")
+                log.warning("warning: %s: %s", root / rel if root.is_dir() else root, n)
         facts.listeners.extend(listeners)
         facts.debug.extend(debug)
     app, cfg_notes = config.read_configs(configs, root)
@@ -95,6 +101,8 @@ def _precheck(path: str, rel: str, lang: str, origin_kind: str, max_bytes: int):
     from .detect import worth_parsing
 
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO named x.py would block the read for ever
+            return [], [], ["skipped: not a regular file"], 0
         size = os.path.getsize(path)
         if size > max_bytes:
             return [], [], [f"skipped: {size} bytes, over the source file limit of {max_bytes}"], 0

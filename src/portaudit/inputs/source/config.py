@@ -59,6 +59,7 @@ def read_configs(files: list, root: Path) -> tuple[AppInfo | None, list[str]]:
             ios.debuggable_source = "entitlements"
             ios.extra["manifest_path"] = f.rel
             ios.extra["debuggable_evidence"] = "<key>get-task-allow</key><true/>"
+            _record_where(ios.extra, "debuggable", f.path, b"get-task-allow")
     if android and ios:
         android.extra["ios"] = ios.to_dict()
         notes.append("tree holds both an Android manifest and an iOS Info.plist; the Android one is the app "
@@ -105,6 +106,7 @@ def _android(f, el: ET.Element) -> AppInfo:
             info.debuggable = b
             info.debuggable_source = "literal" if b is not None else "resource"
             info.extra["debuggable_evidence"] = f'android:debuggable="{dbg}"'
+            _record_where(info.extra, "debuggable", f.path, b"android:debuggable")
         info.cleartext = _bool(app.get(f"{A}usesCleartextTraffic"))
         info.network_security_config = app.get(f"{A}networkSecurityConfig")
         for comp in app:
@@ -121,6 +123,8 @@ def _ios(f, data: dict) -> AppInfo:
                    version_name=_s(data.get("CFBundleShortVersionString")),
                    version_code=_s(data.get("CFBundleVersion")))
     info.extra["plist_path"] = f.rel
+    for key in ("NSLocalNetworkUsageDescription", "NSBonjourServices", "NSAllowsLocalNetworking"):
+        _record_where(info.extra, key, f.path, key.encode())
     if "NSLocalNetworkUsageDescription" in data:
         info.extra["NSLocalNetworkUsageDescription"] = _s(data["NSLocalNetworkUsageDescription"])
     if "NSBonjourServices" in data:
@@ -137,3 +141,18 @@ def _ios(f, data: dict) -> AppInfo:
 
 def _s(v: Any) -> str | None:
     return None if v is None else str(v)
+
+
+def _record_where(extra: dict, key: str, path: Path, needle: bytes) -> None:
+    """Put the 1-based line and column of ``needle``'s first occurrence in the file into
+    ``extra["<key>_line"]`` / ``extra["<key>_column"]``, so a source finding points at its line."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    at = data.find(needle)
+    if at < 0:
+        return
+    start = data.rfind(b"\n", 0, at) + 1
+    extra[f"{key}_line"] = data.count(b"\n", 0, at) + 1
+    extra[f"{key}_column"] = len(data[start:at].decode("utf-8", "replace")) + 1
