@@ -387,7 +387,7 @@ class FileScan:
         if d.fixed is not None:
             outcomes = [d.fixed]
         elif d.host is None:
-            addr = {Bind.ALL: "0.0.0.0", Bind.LOOPBACK: "127.0.0.1"}.get(d.default)
+            addr = None  # implicit: no literal in the code (as for bytecode)
             outcomes = [(d.default, addr, d.reason or ("API default" if d.default is not Bind.UNKNOWN
                                                        else "no address argument"))]
         else:

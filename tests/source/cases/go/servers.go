@@ -43,6 +43,6 @@ func serve(a string) {
 
 func defaultServer() {
 	s := &http.Server{Handler: nil}
-	s.ListenAndServe() // EXPECT: all-interfaces 0.0.0.0 80
+	s.ListenAndServe() // EXPECT: all-interfaces - 80
 	net.ListenUnix("unix", &net.UnixAddr{Name: "/tmp/u.sock", Net: "unix"}) // EXPECT: unix /tmp/u.sock -
 }

@@ -79,7 +79,7 @@ def quiet():
 
 async def aio():
     await asyncio.start_server(handle, "0.0.0.0", 8888)  # EXPECT: all-interfaces 0.0.0.0 8888
-    await asyncio.start_server(handle, port=8889)  # EXPECT: all-interfaces 0.0.0.0 8889
+    await asyncio.start_server(handle, port=8889)  # EXPECT: all-interfaces - 8889
     await asyncio.start_server(handle, host="127.0.0.1", port=8890)  # EXPECT: loopback 127.0.0.1 8890
 
 
@@ -94,11 +94,11 @@ def servers():
 
 
 app = Flask(__name__)
-app.run()  # EXPECT: loopback 127.0.0.1 5000
+app.run()  # EXPECT: loopback - 5000
 app.run(host="0.0.0.0", port=5001)  # EXPECT: all-interfaces 0.0.0.0 5001
-uvicorn.run(app)  # EXPECT: loopback 127.0.0.1 8000
+uvicorn.run(app)  # EXPECT: loopback - 8000
 uvicorn.run(app, host="0.0.0.0", port=8002)  # EXPECT: all-interfaces 0.0.0.0 8002
-web.run_app(app)  # EXPECT: all-interfaces 0.0.0.0 8080
+web.run_app(app)  # EXPECT: all-interfaces - 8080
 web.run_app(app, host="localhost", port=8083)  # EXPECT: loopback localhost 8083
 
 
@@ -116,7 +116,7 @@ def unix_param(path=None):
 def more_servers(runner):
     from wsgiref.simple_server import make_server
     make_server("", 8200, app)  # EXPECT: all-interfaces 0.0.0.0 8200
-    web.TCPSite(runner)  # EXPECT: all-interfaces 0.0.0.0 8080
+    web.TCPSite(runner)  # EXPECT: all-interfaces - 8080
     web.TCPSite(runner, "127.0.0.1", 8201)  # EXPECT: loopback 127.0.0.1 8201
 
 

@@ -20,19 +20,19 @@ final class Servers {
     }
 
     func nw() throws {
-        let listener = try NWListener(using: .tcp, on: 9000) // EXPECT: all-interfaces 0.0.0.0 9000
+        let listener = try NWListener(using: .tcp, on: 9000) // EXPECT: all-interfaces - 9000
         listener.start(queue: .main)
     }
 
     func gcd() {
         let webServer = GCDWebServer()
-        webServer.start(withPort: 8081, bonjourName: nil) // EXPECT: all-interfaces 0.0.0.0 8081
+        webServer.start(withPort: 8081, bonjourName: nil) // EXPECT: all-interfaces - 8081
         try? webServer.start(options: [GCDWebServerOption_Port: 8082, GCDWebServerOption_BindToLocalhost: true]) // EXPECT: loopback 127.0.0.1 8082
     }
 
     func swifter() throws {
         let server = HttpServer()
-        try server.start(8083, forceIPv4: true) // EXPECT: all-interfaces 0.0.0.0 8083
+        try server.start(8083, forceIPv4: true) // EXPECT: all-interfaces - 8083
     }
 
     func inspect(webView: WKWebView) {

@@ -3,6 +3,6 @@ import Telegraph
 
 func serve() throws {
     let server = Server()
-    try server.start(port: 9000) // EXPECT: all-interfaces 0.0.0.0 9000
+    try server.start(port: 9000) // EXPECT: all-interfaces - 9000
     try server.start(port: 9001, interface: "localhost") // EXPECT: loopback localhost 9001
 }
