@@ -50,7 +50,9 @@ def test_thin_arm64_app():
 def test_universal_binary_every_slice():
     t, facts = _run(BIN / "App_universal")
     assert t.errors == []
-    assert _listeners_by_slice(facts) == {"App_universal [arm64]": EXPECTED, "App_universal [x86_64]": EXPECTED}
+    # one finding per call, not per slice: the file stays a path and the evidence names both slices
+    assert _listeners_by_slice(facts) == {"App_universal": EXPECTED}
+    assert all("arm64 slice; the same call is in the x86_64 slice" in lst.evidence for lst in facts.listeners)
     assert {b["platform"] for b in facts.stats["binaries"]} == {"ios", "macos"}
 
 
@@ -60,7 +62,7 @@ def test_ipa_plist_frameworks_entitlements():
     files = {b["file"] for b in facts.stats["binaries"]}
     assert files == {"Payload/App.app/App [arm64]", "Payload/App.app/App [x86_64]",
                      "Payload/App.app/Frameworks/GCDWebServer.framework/GCDWebServer"}
-    assert _listeners_by_slice(facts)["Payload/App.app/App [arm64]"] == EXPECTED
+    assert _listeners_by_slice(facts)["Payload/App.app/App"] == EXPECTED
     app = facts.app
     assert (app.platform, app.package, app.version_name, app.version_code) == ("ios", "org.portaudit.fixture", "1.0", "7")
     assert app.extra["NSLocalNetworkUsageDescription"].startswith("Serves")

@@ -38,16 +38,56 @@ def scan_macho(label: str, data: bytes | memoryview, facts: Facts) -> dict:
         facts.target.errors.append(f"{label}: {exc}")
         return ents
     fat = len(parts) > 1
+    if fat:
+        # Each slice of a universal binary is the same program for another CPU: scan them all,
+        # then report each call once (location.file stays a path; the slices are named in the evidence).
+        per_slice = Facts(target=facts.target, sdks=facts.sdks, stats=facts.stats)
+        for arch, body in parts:
+            ents.update(_scan_slice(label, f"{label} [{arch}]", arch, body, per_slice))
+        facts.listeners.extend(_merge_slices(per_slice.listeners, label))
+        facts.debug.extend(_merge_slices(per_slice.debug, label))
+        return ents
     for arch, body in parts:
-        sl = f"{label} [{arch}]" if fat else label
+        ents.update(_scan_slice(label, label, arch, body, facts))
+    return ents
+
+
+def _slice_key(item) -> tuple:
+    loc = item.location
+    if isinstance(item, DebugService):
+        return ("debug", item.kind, item.enabled, loc.function)
+    return ("listener", item.api, item.transport, item.bind, item.address, item.port, loc.function)
+
+
+def _merge_slices(items: list, label: str) -> list:
+    groups: dict[tuple, list] = {}
+    for item in items:
+        groups.setdefault(_slice_key(item), []).append(item)
+    out = []
+    for group in groups.values():
+        def arch_of(x):
+            return x.location.file.rsplit("[", 1)[-1].rstrip("]")
+        group.sort(key=lambda x: (arch_of(x) != "arm64", arch_of(x)))
+        keep = group[0]
+        arches = [arch_of(x) for x in group]
+        keep.location.file = label
+        also = f"; the same call is in the {', '.join(arches[1:])} slice(s)" if len(arches) > 1 else ""
+        keep.evidence = f"{keep.evidence or ''}\n[{arches[0]} slice{also}]".lstrip()
+        out.append(keep)
+    return out
+
+
+def _scan_slice(label: str, sl: str, arch: str, body, facts: Facts) -> dict:
+    ents: dict = {}
+    if True:
         try:
             mo = macho.parse(body)
         except FormatError as exc:
             facts.target.errors.append(f"{sl}: {exc}")
-            continue
+            return ents
         except (ValueError, IndexError, OverflowError, struct.error) as exc:
             facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__}: {exc})")
-            continue
+            return ents
         img = mo.image
         ents.update(mo.entitlements)
         if mo.entitlements_error:
@@ -64,7 +104,7 @@ def scan_macho(label: str, data: bytes | memoryview, facts: Facts) -> dict:
             sc.run()
         except (struct.error, IndexError, ValueError, OverflowError, KeyError, TypeError) as exc:
             facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__} while scanning: {exc})")
-            continue
+            return ents
         facts.listeners.extend(sc.listeners)
         facts.debug.extend(sc.debug)
         for o in sc.origins:
