@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -95,6 +96,16 @@ def run(
     targets = list(discover(list(paths), options))
     report = Report()
     if options.isolate and isolate.available():
+        # Import each needed analyzer once here, so forked children inherit it instead of
+        # importing it again (0.7 s per child otherwise).
+        for kind in {t.kind for t in targets if not t.errors}:
+            try:
+                fn = analyzer_for(kind)
+                warm = getattr(sys.modules.get(getattr(fn, "__module__", ""), None), "warm", None)
+                if warm:
+                    warm()
+            except Exception:  # noqa: BLE001 - the child reports it for its own target
+                pass
         results = isolate.run_isolated(_analyze_and_evaluate, targets, options)
     elif options.jobs > 1 and len(targets) > 1:
         with ProcessPoolExecutor(max_workers=options.jobs) as pool:

@@ -155,8 +155,8 @@ def _zip_may_hold_app(path: Path) -> bool:
             for n in zf.namelist()[:5000]:
                 if n.endswith((".dex", ".apk", ".so")) or n.startswith("Payload/"):
                     return True
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return True  # damaged: let the analyzer report it
+    except Exception:  # noqa: BLE001 - hostile zips make zipfile raise NotImplementedError, EOFError...
+        return True  # damaged: let the analyzer report it (never stop discovery of the other files)
     return False
 
 

@@ -168,6 +168,9 @@ class AXML:
         self.strings: list[str] = []
         self.res_ids: list[int] = []
         self.root: Element | None = None
+        # An attribute takes 20 bytes, so a file holds at most len/20 of them; elements that claim
+        # more read overlapping bytes again and again (quadratic work): stop there.
+        self._attrs_left = len(data) // 20 + 64
         self._parse(data)
 
     def _s(self, idx: int) -> str:
@@ -260,6 +263,12 @@ class AXML:
                 if p + 20 > end:
                     self.notes.append(f"element <{el.tag}> attributes run past its chunk")
                 break
+            if self._attrs_left <= 0:
+                if self._attrs_left == 0:
+                    self.notes.append("elements claim more attributes than the file holds; the rest ignored")
+                    self._attrs_left = -1
+                break
+            self._attrs_left -= 1
             a_ns, a_name, a_raw, _vsize, _res0, vtype, vdata = struct.unpack_from("<iiiHBBI", data, p)
             p += a_size
             rid = self.res_ids[a_name] if 0 <= a_name < len(self.res_ids) else None
@@ -348,6 +357,8 @@ class ResourceTable:
         tname = type_names[type_id - 1] if 0 < type_id <= len(type_names) else f"type{type_id}"
         off_tab = pos + hsize
         count = min(count, 65536)
+        width = 2 if flags & 0x02 and not flags & 0x01 else 4
+        count = min(count, max(0, (end - off_tab) // width))  # the offset table lies inside the chunk
         pairs: list[tuple[int, int]] = []
         if flags & 0x01:  # sparse: (uint16 index, uint16 offset/4)
             for i in range(count):

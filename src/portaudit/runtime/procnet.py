@@ -143,14 +143,21 @@ def parse_unix(text: str, source: str | None = None, listening_only: bool = True
 
 
 def parse_table(name: str, text: str, source: str | None = None) -> list[RuntimeListener]:
-    """Dispatch on the file name (``tcp``, ``tcp6``, ``udp``, ``udp6``, ``unix``)."""
+    """Dispatch on the file name (``tcp``, ``tcp6``, ``udp``, ``udp6``, ``unix``).
+
+    Raises only :class:`ProcNetError` (a field that is not a number is one too)."""
     source = source or f"/proc/net/{name}"
-    if name == "unix":
-        return parse_unix(text, source)
-    if name not in INET_FILES:
-        raise ProcNetError(f"unknown table {name!r}")
-    transport, family = INET_FILES[name]
-    return parse_inet(text, transport, family, source)
+    try:
+        if name == "unix":
+            return parse_unix(text, source)
+        if name not in INET_FILES:
+            raise ProcNetError(f"unknown table {name!r}")
+        transport, family = INET_FILES[name]
+        return parse_inet(text, transport, family, source)
+    except ProcNetError:
+        raise
+    except (ValueError, struct.error) as exc:  # int("zz", 16), a negative hex word, a bad address
+        raise ProcNetError(f"malformed row ({exc})") from None
 
 
 def read_tables(root: str = "/proc/net", names: tuple[str, ...] = ALL_FILES

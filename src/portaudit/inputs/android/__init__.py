@@ -79,6 +79,8 @@ def _prefixed(prefix: str, msg: str, name: str) -> str:
     label = prefix.rstrip("!") if prefix else ""
     if label and not msg.startswith(label):
         return f"{label}!{msg}" if msg.startswith(name) else f"{label}!{name}: {msg}"
+    if label:  # already "split.apk!entry: ..." (the nested archive's own label)
+        return msg
     return msg if msg.startswith(name) else f"{name}: {msg}"
 
 
@@ -363,3 +365,20 @@ def _run_native(libs, limits, facts: Facts, target: Target) -> None:
         for err in errors or []:
             err = str(err)
             target.errors.append(err if err.startswith(label) else f"{label}: {err}")
+
+
+def warm() -> None:
+    """Load what every APK analysis needs (engines, catalogues) once, e.g. before forking
+    isolated children, so that each child does not load it again."""
+    from ... import catalog
+    from .. import dex  # noqa: F401
+
+    catalog.android_apis()
+    catalog.sdks()
+    try:
+        from ..native import scan as native_scan
+
+        native_scan.catalog()
+        native_scan.listener_specs()
+    except ImportError:  # pragma: no cover - native analyzer not installed
+        pass

@@ -663,4 +663,5 @@ def analyze_dex(dexes: list[tuple[str, bytes]], *, app_package: str | None = Non
         res = DexResult(errors=errors)
         errors.append(f"DEX analysis failed ({type(exc).__name__}: {exc})")
     res.stats["seconds"] = round(time.perf_counter() - t0, 4)
+    res.errors = list(dict.fromkeys(res.errors))  # one bad string offset is met at every call site
     return res

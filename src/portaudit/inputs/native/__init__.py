@@ -107,3 +107,11 @@ def _interesting() -> set[str]:
 
 
 __all__ = ["Origin", "analyze", "find_gadget_config", "scan_elf", "scan_image"]
+
+
+def warm() -> None:
+    """Load the native catalogue once (before forking isolated children)."""
+    from . import scan as native_scan
+
+    native_scan.catalog()
+    native_scan.listener_specs()

@@ -210,11 +210,9 @@ def _disasm_all(md, body: bytes, addr: int, unit: int):
     """Disassemble everything, skipping undecodable units instead of stopping."""
     pos = 0
     while pos < len(body):
-        last = None
         for ins in md.disasm(body[pos:], addr + pos):
-            last = ins
+            pos += ins.size  # from sizes, not ins.address: capstone wraps addresses at 2**64
             yield ins
-        pos = (last.address + last.size - addr) if last is not None else pos
         pos += unit
 
 
