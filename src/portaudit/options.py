@@ -16,6 +16,7 @@ class Limits:
     max_dex_bytes: int = 256 * 1024**2
     timeout_seconds: float = 300.0  # wall time per target
     max_source_file_bytes: int = 4 * 1024**2
+    max_parse_seconds: float = 20.0  # one source file whose grammar is known to backtrack (Kotlin)
     max_memory_bytes: int = 8 * 1024**3  # address space of an isolated worker (0 = no limit)
 
 

@@ -9,9 +9,13 @@ One bad file never fails the tree: it becomes a line in ``target.notes``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
+import pickle
+import select
+import signal
 import stat
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -72,17 +76,71 @@ def _run(jobs: list[tuple], options: Options) -> list[tuple[str, tuple]]:
             results.append((job[1], early))
     workers = max(1, min(os.cpu_count() or 1, 8))
     nested = multiprocessing.current_process().daemon  # a daemonic pool worker may not have children
+    limit = options.limits.max_parse_seconds
+    if options.limits.timeout_seconds:
+        limit = min(limit, options.limits.timeout_seconds / 2)
+    job_fn = functools.partial(_scan_job, limit)
     if len(candidates) < PARALLEL_MIN_FILES or workers == 1 or nested or \
             os.environ.get("PORTAUDIT_SOURCE_SEQUENTIAL"):
-        results += [(j[1], scan_file(*j)) for j in candidates]
+        results += [(j[1], job_fn(j)) for j in candidates]
     else:
         candidates.sort(key=lambda j: -_size(j[0]))
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                results += list(zip((j[1] for j in candidates), pool.map(_scan_job, candidates, chunksize=1)))
+                results += list(zip((j[1] for j in candidates), pool.map(job_fn, candidates, chunksize=1)))
         except (OSError, RuntimeError):  # no process pool available here: do it in this process
-            results += [(j[1], scan_file(*j)) for j in candidates]
+            results += [(j[1], job_fn(j)) for j in candidates]
     return results
+
+
+# tree-sitter-kotlin can backtrack for minutes in native code on some malformed files, where no
+# signal can interrupt it (docs/hardening.md): such files are parsed in a forked child with a time
+# limit, so one file costs a note instead of the whole tree.
+CONTAINED_LANGS = {"kotlin"}
+
+
+def _contained(job: tuple, seconds: float) -> tuple:
+    """scan_file(*job) in a forked child; a note instead of a result past ``seconds``."""
+    if not hasattr(os, "fork") or seconds <= 0:
+        return scan_file(*job)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: compute, send, leave without running the parent's clean-up
+        try:
+            os.close(r)
+            data = pickle.dumps(scan_file(*job), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(w, view):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks: list[bytes] = []
+    finished = False
+    try:
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([r], [], [], left)
+            if ready:
+                chunk = os.read(r, 1 << 16)
+                if not chunk:
+                    finished = True
+                    break
+                chunks.append(chunk)
+    finally:
+        os.close(r)
+        if not finished:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(pid, 0)
+    if not finished:
+        return [], [], [f"skipped: the parser did not finish within {seconds:g}s (malformed file?)"], 0
+    try:
+        return pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - the child died before sending a whole result
+        return [], [], ["skipped: the parser crashed on this file"], 0
 
 
 def _size(path: str) -> int:
@@ -92,7 +150,9 @@ def _size(path: str) -> int:
         return 0
 
 
-def _scan_job(job: tuple) -> tuple:
+def _scan_job(seconds: float, job: tuple) -> tuple:
+    if job[2] in CONTAINED_LANGS:
+        return _contained(job, seconds)
     return scan_file(*job)
 
 
