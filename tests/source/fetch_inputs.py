@@ -4,11 +4,13 @@
     bottle/         the bottle 0.13.4 sdist (PyPI): a WSGI framework with a dev server (bottle.run)
     http-server/    the http-server 14.1.1 npm package: a static file server CLI (bin/http-server)
 
-Run as a script or call ``fetch()``; the registries are reached through pip and npm only.
+Run as a script or call ``fetch()``; the registries are reached through pip and npm only.  Every
+download is pinned by version and sha256 in scripts/third-party.lock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -20,8 +22,26 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "tests" / ".cache" / "source_inputs"
 PY = ROOT / ".venv" / "bin" / "python"
 
-PYPI = {"bandit": "bandit==1.9.4", "bottle": "bottle==0.13.4"}
-NPM = {"http-server": "http-server@14.1.1"}
+LOCK = ROOT / "scripts" / "third-party.lock"
+PYPI = ("bandit", "bottle")
+NPM = ("http-server",)
+
+
+def pinned(name: str) -> dict[str, str]:
+    for line in LOCK.read_text().splitlines():
+        cols = line.split()
+        if cols and cols[0] == name:
+            return dict(zip(("registry", "version", "file", "sha256"), cols[1:5]))
+    raise LookupError(f"{name} is not pinned in {LOCK.relative_to(ROOT)}")
+
+
+def _verified(name: str, folder: Path) -> Path:
+    pin = pinned(name)
+    path = folder / pin["file"]
+    got = hashlib.sha256(path.read_bytes()).hexdigest()
+    if got != pin["sha256"]:
+        raise RuntimeError(f"{pin['file']}: sha256 {got}, {LOCK.name} pins {pin['sha256']}")
+    return path
 
 
 def _extract(archive: Path, dest: Path) -> None:
@@ -32,24 +52,28 @@ def _extract(archive: Path, dest: Path) -> None:
 def fetch() -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     py = str(PY) if PY.exists() else sys.executable
-    for name, req in PYPI.items():
+    for name in PYPI:
+        dest = CACHE / name
+        if dest.is_dir():
+            continue
+        pin = pinned(name)
+        with tempfile.TemporaryDirectory() as tmp:
+            req = Path(tmp) / "req.txt"
+            req.write_text(f"{name}=={pin['version']} --hash=sha256:{pin['sha256']}\n")
+            subprocess.run([py, "-m", "pip", "download", "-q", "--no-deps", "--no-binary=:all:", "--require-hashes",
+                            "-d", tmp, "-r", str(req)], check=True, capture_output=True)
+            archive = _verified(name, Path(tmp))
+            _extract(archive, Path(tmp) / "x")
+            (top,) = list((Path(tmp) / "x").iterdir())
+            shutil.move(str(top), dest)
+    for name in NPM:
         dest = CACHE / name
         if dest.is_dir():
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([py, "-m", "pip", "download", "-q", "--no-deps", "--no-binary=:all:", "-d", tmp, req],
-                           check=True, capture_output=True)
-            (archive,) = list(Path(tmp).glob("*.tar.gz"))
-            _extract(archive, Path(tmp) / "x")
-            (top,) = list((Path(tmp) / "x").iterdir())
-            shutil.move(str(top), dest)
-    for name, spec in NPM.items():
-        dest = CACHE / name
-        if dest.is_dir() or not shutil.which("npm"):
-            continue
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True)
-            (archive,) = list(Path(tmp).glob("*.tgz"))
+            subprocess.run(["npm", "pack", f"{name}@{pinned(name)['version']}", "--silent"], cwd=tmp, check=True,
+                           capture_output=True)
+            archive = _verified(name, Path(tmp))
             _extract(archive, Path(tmp) / "x")
             shutil.move(str(Path(tmp) / "x" / "package"), dest)
     return CACHE
