@@ -97,6 +97,24 @@ class Location:
 
 
 @dataclass
+class Hop:
+    """One step of the path by which a listener's address or port reaches its API call.
+
+    ``role``: ``"api"`` (the listener API call itself), ``"wrapper"`` (a call of a method whose
+    parameter reaches the API), ``"caller"`` (the outermost call that gives the value),
+    ``"field-write"`` (the write that set a field read on the way), ``"config"`` (a configuration
+    read with its default), ``"return"`` (a method whose result was followed), ``"assignment"``
+    (a local or property assignment in source)."""
+
+    role: str
+    location: Location
+    note: str | None = None  # what happens here, e.g. "host = \"0.0.0.0\"", "port parameter p"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "location": self.location.to_dict(), "note": self.note}
+
+
+@dataclass
 class Origin:
     """Whose code opened the port: the app's own or a library (maybe a known SDK)."""
 
@@ -124,6 +142,10 @@ class Listener:
     origin: Origin = field(default_factory=Origin)
     via: str | None = None  # wrapper method through which the call was resolved
     evidence: str | None = None  # instruction / source line that proves it
+    # The ordered hops from the API call (first, the finding's primary location) out to the code
+    # that chose the value: wrapper calls, the origin caller, field writes, config reads.
+    flow: list[Hop] = field(default_factory=list)
+    configurable: str | None = None  # the address or port is a setting: which, and that the value shown is its default
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +158,8 @@ class Listener:
             "alternatives": list(self.alternatives),
             "guards": list(self.guards),
             "via": self.via,
+            "flow": [h.to_dict() for h in self.flow],
+            "configurable": self.configurable,
         }
 
 
