@@ -46,7 +46,15 @@ def _verified(name: str, folder: Path) -> Path:
 
 def _extract(archive: Path, dest: Path) -> None:
     with tarfile.open(archive) as tf:
-        tf.extractall(dest, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4 (Debian 12 has 3.11.2)
+            tf.extractall(dest, filter="data")
+            return
+        root = dest.resolve()
+        for m in tf.getmembers():
+            target = (dest / m.name).resolve()
+            if not (m.isfile() or m.isdir()) or (target != root and root not in target.parents):
+                raise RuntimeError(f"{archive.name}: refusing member {m.name!r}")
+        tf.extractall(dest)
 
 
 def fetch() -> Path:
