@@ -19,7 +19,9 @@ import struct
 from ...errors import InputError, LimitExceeded
 from ...model import AppInfo, Bind, DebugService, Facts, Location, Origin, Target
 from ...options import Options
-from ..native.disasm import SUPPORTED, Emulator, call_sites
+from ..native.callsites import call_sites
+from ..native.emulate import Emulator
+from ..native.machine import SUPPORTED
 from ..native.image import FormatError
 from ..native.scan import Scanner
 from . import macho

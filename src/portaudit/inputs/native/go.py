@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...model import Bind, Listener, Location, Origin
-from .disasm import Emulator, call_sites
+from .callsites import call_sites
+from .emulate import Emulator
 from .image import Image
 
 BUILDINFO_MAGIC = b"\xff Go buildinf:"

@@ -1,6 +1,6 @@
 """A small, bounds-checked view of an executable image shared by the ELF and Mach-O readers.
 
-The disassembly layer (:mod:`.disasm`) only needs: the architecture, a way to read
+The disassembly layer (:mod:`.plt`, :mod:`.callsites`, :mod:`.emulate`) only needs: the architecture, a way to read
 bytes at a virtual address, which addresses are executable / writable, the call
 targets that stand for imported functions (PLT entries, ``__stubs``), the GOT slots
 holding imported addresses, and function start addresses.

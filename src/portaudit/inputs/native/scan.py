@@ -12,7 +12,9 @@ from importlib import resources
 
 from ...model import Bind, DebugService, Listener, Location, Origin
 from . import go
-from .disasm import SUPPORTED, CallSite, Emulator, U, call_sites
+from .callsites import CallSite, call_sites
+from .emulate import Emulator
+from .machine import SUPPORTED, U
 from .image import Image
 
 MAX_FUNCTION_BYTES = 64 * 1024  # emulate at most this much code before a call site
