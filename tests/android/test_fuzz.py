@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from portaudit.errors import InputError
 from portaudit.inputs.android import Contents, _collect
 from portaudit.inputs.archive import Archive
-from portaudit.inputs.manifest import parse_manifest, parse_proto_manifest_info
+from portaudit.inputs.android.appinfo import parse_manifest, parse_proto_manifest_info
 from portaudit.options import Limits
 
 from .conftest import FIXTURES

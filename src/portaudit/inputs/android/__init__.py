@@ -1,7 +1,7 @@
 """Android containers: APK / AAB / APKS / XAPK / APKM / JAR / ZIP / bare DEX -> Facts.
 
 Opens the container with the hardened reader (:mod:`..archive`), decodes the
-manifest (:mod:`..manifest`), hands every DEX to the DEX engine together and
+manifest (:mod:`.axml`, :mod:`.arsc`, :mod:`.aapt2_proto`, :mod:`.appinfo`), hands every DEX to the DEX engine together and
 every ``lib/<abi>/*.so`` to the native analyzer when those are installed.
 """
 
@@ -85,7 +85,7 @@ def _prefixed(prefix: str, msg: str, name: str) -> str:
 
 
 def _manifest_from_apk(archive: Archive, prefix: str, out: Contents) -> AppInfo | None:
-    from ..manifest import parse_manifest
+    from .appinfo import parse_manifest
 
     me = archive.find("AndroidManifest.xml")
     if me is None:
@@ -113,7 +113,7 @@ def _manifest_from_apk(archive: Archive, prefix: str, out: Contents) -> AppInfo 
 
 
 def _manifest_from_aab(archive: Archive, out: Contents) -> AppInfo | None:
-    from ..manifest import parse_proto_manifest_info
+    from .appinfo import parse_proto_manifest_info
 
     path = "base/manifest/AndroidManifest.xml"
     me = archive.find(path)
