@@ -25,7 +25,7 @@ from ..native.emulate import Emulator
 from ..native.machine import SUPPORTED
 from ..native.image import FormatError
 from ..native.scan import Scanner
-from . import macho
+from . import macho, objc, swift
 from .plist import EXTRA_KEYS, InfoPlist, typed_info_plist
 
 _MACHO_MAGICS = (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
@@ -102,6 +102,8 @@ def _scan_slice(label: str, sl: str, arch: str, body, facts: Facts) -> dict:
     sc = Scanner(img, sl)
     try:
         sc.run()
+        objc.listeners(sc)
+        swift.listeners(sc)
     except (struct.error, IndexError, ValueError, OverflowError, KeyError, TypeError) as exc:
         facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__} while scanning: {exc})")
         return ents

@@ -283,6 +283,8 @@ def _indirect_symbols(img: Image, data: bytes | memoryview, is64: bool, cmds: _C
             img.notes.append("indirect symbol table lies outside the file")
     ptr = 8 if is64 else 4
     for s in cmds.sections:
+        if s.offset + s.size <= n:  # "SEGMENT,section" (ELF section names have no comma)
+            img.sections.setdefault(f"{s.segment},{s.name}", (s.addr, s.offset, s.size))
         typ = s.flags & 0xFF
         if not s.flags & _S_ATTR_CODE and typ not in (0x1, 0xC, 0x12) and s.offset and s.size \
                 and s.offset + s.size <= n:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from ...errors import InputError, LimitExceeded
 from ...model import AppInfo, DebugService, Facts, Listener, Origin, Target
 from ...options import Limits, Options
-from . import elf
+from . import elf, libs  # noqa: F401 - libs registers the resolvers of library listeners
 from .image import FormatError
 from .scan import Scanner, find_gadget_config
 

@@ -20,6 +20,8 @@ ARCH = {"x86": "x86", "x86_64": "x86_64", "arm": "arm", "aarch64": "arm64"}
 MAX_SECTIONS = 65535
 MAX_SYMBOLS = 2_000_000
 
+# relocation types that store "load base + addend" (pointers in .data.rel.ro, e.g. arrays of strings)
+_RELATIVE = {"x86_64": 8, "x86": 8, "arm": 23, "arm64": 1027}
 # relocation types that fill a GOT slot with a symbol's address
 _SLOT_RELOCS = {
     "x86_64": {6, 7},  # GLOB_DAT, JUMP_SLOT
@@ -281,6 +283,9 @@ def _got_slots(img: Image, data: bytes | memoryview, h: Header, sections: list[S
             name = dynsyms[int(k)].name.split("@", 1)[0]
             if name:  # imported, or an exported function called through the PLT (preemptible)
                 img.slots[roff] = name
+        if rela and img.arch in _RELATIVE:  # REL keeps the addend in place: the file bytes are right
+            rel = np.nonzero(rtype == np.uint64(_RELATIVE[img.arch]))[0]
+            img.relative.update(zip(arr["off"][rel].tolist(), arr["add"][rel].tolist()))
 
 
 def _unwind_starts(img: Image, data: bytes | memoryview, h: Header, sections: list[Section]) -> None:

@@ -143,6 +143,9 @@ class Emulator:
         return base in self.img.slots
 
     def load(self, st: State, where, size: int) -> Val:
+        if where is not None and where[0] == "g" and size == self.ptr and where[1] in self.img.relative \
+                and (where[0], where[1]) not in st.mem:
+            return C(self.img.relative[where[1]])  # a pointer the loader writes (RELA relative relocation)
         bs = self.load_bytes(st, where, size)
         if all(isinstance(b, int) for b in bs):
             return C(int.from_bytes(bytes(bs), "little"))
@@ -155,20 +158,15 @@ class Emulator:
 
     # -- calls ------------------------------------------------------------------
     def args(self, st: State, n: int) -> list[Val]:
-        if self.arch == "arm64":
-            return [self.get(st, f"x{i}") for i in range(n)]
-        if self.arch == "arm":
-            regs = [self.get(st, f"r{i}") for i in range(min(n, 4))]
-            sp = self.get(st, "sp")
-            for i in range(4, n):
-                regs.append(self.load(st, self.addr_of(sp, 4 * (i - 4)), 4) if sp[0] == "s" else U("stack"))
-            return regs
-        if self.arch == "x86_64":
-            return [self.get(st, r) for r in ("rdi", "rsi", "rdx", "rcx", "r8", "r9")[:n]]
-        sp = self.get(st, "esp")
-        if sp[0] != "s":
-            return [U("stack")] * n
-        return [self.load(st, ("s", sp[1] + 4 * i), 4) for i in range(n)]
+        """The first ``n`` arguments of a call about to be made (registers, then the stack)."""
+        regs = {"arm64": [f"x{i}" for i in range(8)], "arm": ["r0", "r1", "r2", "r3"],
+                "x86_64": ["rdi", "rsi", "rdx", "rcx", "r8", "r9"]}.get(self.arch, [])
+        out = [self.get(st, r) for r in regs[:n]]
+        sp = self.get(st, {"x86_64": "rsp", "x86": "esp"}.get(self.arch, "sp"))
+        for i in range(len(regs), n):  # stack arguments: the first one at the stack pointer
+            out.append(self.load(st, ("s", sp[1] + self.ptr * (i - len(regs))), self.ptr) if sp[0] == "s"
+                       else U("stack"))
+        return out
 
     def set_ret(self, st: State, v: Val) -> None:
         r = {"arm64": "x0", "arm": "r0", "x86_64": "rax", "x86": "rax"}[self.arch]
@@ -245,6 +243,14 @@ class Emulator:
             if packed is not None and len(packed) == 4:
                 self.set_ret(st, C(int.from_bytes(packed, "little")))
             return
+        elif n in _SOCKADDR_BUILDERS:
+            self._build_sockaddr(st, name, n, a)
+        elif n in ("CFDataCreate", "CFDataCreateWithBytesNoCopy"):
+            # the CFData stands for its bytes: CFSocketSetAddress(s, CFDataCreate(NULL, &sa, len)) reads them
+            self.clobber(st, f"the return value of {name}()")
+            if a[1][0] in ("s", "c"):
+                self.set_ret(st, a[1])
+            return
         else:
             # unknown callee: any stack buffer passed to it may be written
             for v in a:
@@ -255,6 +261,25 @@ class Emulator:
         if n == "socket":
             st.regs[f"socket#{call_no}"] = (a[0], a[1])
             self.set_ret(st, U(f"socket#{call_no}"))
+
+    def _build_sockaddr(self, st: State, name: str, n: str, a: list[Val]) -> None:
+        """uv_ip4_addr(ip, port, out), uv_ip6_addr(ip, port, out): fill ``out`` with the sockaddr;
+        evutil_parse_sockaddr_port("ip:port", out, &len) the same from one string."""
+        if n == "evutil_parse_sockaddr_port":
+            text, out = self.cstring(st, a[0]), a[1]
+            ip, port = _split_host_port(text.decode("ascii", "replace")) if text is not None else (None, None)
+        else:
+            text, out = self.cstring(st, a[0]), a[2]
+            ip = text.decode("ascii", "replace") if text is not None else None
+            port = a[1][1] & 0xFFFF if a[1][0] == "c" else None
+        where = self.addr_of(out, 0) if out[0] in ("s", "c") else None
+        packed = inet_pton(ip.encode()) if ip is not None else None
+        if where is None:
+            return
+        if packed is None or port is None or (n == "uv_ip4_addr" and len(packed) != 4):
+            self.store_bytes(st, where, U(f"the address given to {name}()"), 28)
+            return
+        self.store_bytes(st, where, sockaddr_bytes(self.img.platform, packed, port), 28 if len(packed) == 16 else 16)
 
     def cstring(self, st: State, v: Val) -> bytes | None:
         if v[0] == "c":
@@ -370,6 +395,34 @@ class Emulator:
 
     def step(self, st: State, ins) -> int | None:
         return _STEP[self.arch](self, st, ins)
+
+
+_SOCKADDR_BUILDERS = {"uv_ip4_addr", "uv_ip6_addr", "evutil_parse_sockaddr_port"}
+
+
+def sockaddr_bytes(platform: str, packed: bytes, port: int) -> bytes:
+    """A sockaddr_in / sockaddr_in6 as the platform lays it out (Linux: 16-bit family; Darwin:
+    sin_len, 8-bit family, AF_INET6 = 30)."""
+    v6 = len(packed) == 16
+    if platform == "darwin":
+        head = bytes([28 if v6 else 16, 30 if v6 else 2])
+    else:
+        head = (10 if v6 else 2).to_bytes(2, "little")
+    body = port.to_bytes(2, "big") + (b"\0" * 4 + packed + b"\0" * 4 if v6 else packed + b"\0" * 8)
+    return head + body
+
+
+def _split_host_port(text: str) -> tuple[str | None, int | None]:
+    """libevent's "1.2.3.4:80", "[::1]:80", "1.2.3.4" (port 0)."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else "0"
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    else:
+        host, port = text, "0"
+    return (host, int(port)) if port.isdigit() and int(port) < 65536 else (None, None)
 
 
 def inet_pton(s: bytes | None) -> bytes | None:

@@ -47,6 +47,7 @@ class Image:
     data_ranges: list[tuple[int, int]] = field(default_factory=list)  # file ranges searched for strings
     got_base: int | None = None
     sections: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # ELF: name -> (vaddr, offset, size)
+    relative: dict[int, int] = field(default_factory=dict)  # ELF RELA R_*_RELATIVE: slot -> addend (base 0)
     base: int = 0  # Mach-O: the __TEXT vmaddr (chained-fixup targets are relative to it)  # x86: address of .got.plt (PLT entries index it through ebx)
 
     def __post_init__(self) -> None:
