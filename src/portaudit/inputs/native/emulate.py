@@ -159,14 +159,19 @@ class Emulator:
     # -- calls ------------------------------------------------------------------
     def args(self, st: State, n: int) -> list[Val]:
         """The first ``n`` arguments of a call about to be made (registers, then the stack)."""
-        regs = {"arm64": [f"x{i}" for i in range(8)], "arm": ["r0", "r1", "r2", "r3"],
-                "x86_64": ["rdi", "rsi", "rdx", "rcx", "r8", "r9"]}.get(self.arch, [])
-        out = [self.get(st, r) for r in regs[:n]]
+        return [self.arg(st, i) for i in range(n)]
+
+    def arg(self, st: State, i: int, size: int | None = None) -> Val:
+        """Argument ``i``; ``size``: its width in bytes when narrower than a stack slot (an ``int``
+        in a 64-bit slot: only its low bytes are written)."""
+        regs = _ARG_REGS.get(self.arch, ())
+        if i < len(regs):
+            v = self.get(st, regs[i])
+            return C(v[1] & ((1 << (8 * size)) - 1)) if size and v[0] == "c" else v
         sp = self.get(st, {"x86_64": "rsp", "x86": "esp"}.get(self.arch, "sp"))
-        for i in range(len(regs), n):  # stack arguments: the first one at the stack pointer
-            out.append(self.load(st, ("s", sp[1] + self.ptr * (i - len(regs))), self.ptr) if sp[0] == "s"
-                       else U("stack"))
-        return out
+        if sp[0] != "s":
+            return U("stack")
+        return self.load(st, ("s", sp[1] + self.ptr * (i - len(regs))), size or self.ptr)
 
     def set_ret(self, st: State, v: Val) -> None:
         r = {"arm64": "x0", "arm": "r0", "x86_64": "rax", "x86": "rax"}[self.arch]
@@ -397,6 +402,8 @@ class Emulator:
         return _STEP[self.arch](self, st, ins)
 
 
+_ARG_REGS = {"arm64": tuple(f"x{i}" for i in range(8)), "arm": ("r0", "r1", "r2", "r3"),
+             "x86_64": ("rdi", "rsi", "rdx", "rcx", "r8", "r9")}
 _SOCKADDR_BUILDERS = {"uv_ip4_addr", "uv_ip6_addr", "evutil_parse_sockaddr_port"}
 
 

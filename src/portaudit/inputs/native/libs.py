@@ -102,19 +102,18 @@ def _struct(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
 @handles("mhd_options")
 def _mhd_options(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
     emu, st = ctx.emu, ctx.st
-    args = emu.args(st, spec.options_arg + 2 * MAX_OPTIONS)
-    flags, port = args[0], args[spec.port_arg]
+    flags, port = emu.arg(st, 0, 4), emu.arg(st, spec.port_arg, 2)
     port_n = port[1] & 0xFFFF if port[0] == "c" else None
     i = spec.options_arg
-    while i + 1 < len(args):
-        opt = args[i]
+    while i < spec.options_arg + 2 * MAX_OPTIONS:
+        opt = emu.arg(st, i, 4)  # enum MHD_OPTION: an int
         if opt[0] != "c":
             return Verdict(port=port_n, transport=spec.transport,
                            reason=f"option {(i - spec.options_arg) // 2 + 1} " + explain(opt, ctx.fn))
         if opt[1] & 0xFFFFFFFF == MHD_OPTION_END:
             break
         if opt[1] & 0xFFFFFFFF == MHD_OPTION_SOCK_ADDR:  # its port replaces the port argument
-            res = decode_sockaddr(sc.img, emu, st, args[i + 1], ctx.fn)
+            res = decode_sockaddr(sc.img, emu, st, emu.arg(st, i + 1), ctx.fn)
             return Verdict(res.get("bind", Bind.UNKNOWN), res.get("address"), res.get("port"),
                            spec.transport, res.get("reason") or res.get("port_reason"), ("MHD_OPTION_SOCK_ADDR",))
         if opt[1] & 0xFFFFFFFF == MHD_OPTION_ARRAY:
