@@ -66,6 +66,7 @@ def analyze(target: Target, options: Options) -> Facts:
         _run_dex(out.dexes, app_package, limits, facts, target)
     if out.libs:
         _run_native(out.libs, limits, facts, target)
+    _run_daemons(out, facts, target)
     if out.children:
         facts.stats["children"] = [_run_child(c, limits, facts, target) for c in _descendants(out)]
     return facts
@@ -101,8 +102,20 @@ def _run_child(child: Child, limits, facts: Facts, target: Target) -> dict:
         _run_dex(co.dexes, pkg, limits, facts, target, record_stats=False)
     if co.libs:
         _run_native(co.libs, limits, facts, target)
+    _run_daemons(co, facts, target)
     return {"label": child.label, "kind": child.kind, "where": child.where, "package": pkg,
             "dex_count": len(co.dexes), "native_libs": len(co.libs)}
+
+
+def _run_daemons(out: Contents, facts: Facts, target: Target) -> None:
+    """Daemon configurations (inputs/daemons) tied to the executables the app ships."""
+    if not out.configs:
+        return
+    from ..daemons import listeners
+
+    found, notes = listeners(out.configs, [label for label, _data in out.libs])
+    facts.listeners.extend(found)
+    target.notes.extend(notes)
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -34,6 +34,8 @@ _CHILD_LIB = re.compile(r"^(?:lib|jni)/[^/]+/[^/]+\.so$")  # an APK's lib/, an A
 _ARCHIVE_SUFFIXES = (".apk", ".apks", ".xapk", ".jar", ".zip", ".aar")
 _HIDING_PLACE = re.compile(r"^(?:[^/]+/)?(?:assets|res/raw)/")  # files apps open themselves (AAB: per module)
 BUNDLE_KINDS = {"apks", "xapk"}
+MAX_CONFIG_BYTES = 1024 * 1024  # a daemon configuration (torrc, config.json) is small
+_CONFIG_EXT = ("", ".conf", ".cfg", ".json", ".txt", ".torrc")
 MAX_MANIFEST_BYTES = 16 * 1024**2  # real manifests are well under 1 MiB
 
 
@@ -61,6 +63,7 @@ class Contents:
     damage: list[str] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     children: list[Child] = field(default_factory=list)  # archives found inside, analysed on their own
+    configs: list[tuple[str, bytes]] = field(default_factory=list)  # daemon configurations (inputs/daemons)
     resources: object | None = None  # arsc.ResourceLookup of the app's resources.arsc, for the DEX engine
 
 
@@ -172,6 +175,7 @@ class _Sorted:
     libs: list[ZipEntry] = field(default_factory=list)
     parts: list[ZipEntry] = field(default_factory=list)  # APKs of a bundle: the same app
     children: list[ZipEntry] = field(default_factory=list)  # other archives: analysed on their own
+    configs: list[ZipEntry] = field(default_factory=list)  # small text files that may configure a daemon
 
 
 def collect(archive: Archive, prefix: str, kind: str, depth: int, limits: Limits, budget: Budget,
@@ -184,6 +188,7 @@ def collect(archive: Archive, prefix: str, kind: str, depth: int, limits: Limits
     found = _sort_entries(archive, prefix, kind, child, out)
     _read_dexes(archive, prefix, found.dexes, limits, out)
     _read_libs(archive, prefix, found.libs, out)
+    _read_configs(archive, prefix, found.configs, out)
     if kind == "aab":
         info = _manifest_from_aab(archive, out)
         if info is not None:
@@ -229,6 +234,8 @@ def _sort_entries(archive: Archive, prefix: str, kind: str, child: bool, out: Co
             elif magic == b"dex\n":
                 out.notes.append(f"{prefix}{name}: a DEX file without the .dex name (scanned)")
                 found.dexes.append(e)
+            elif e.uncompressed_size <= MAX_CONFIG_BYTES and posixpath.splitext(low)[1] in _CONFIG_EXT:
+                found.configs.append(e)
     return found
 
 
@@ -269,6 +276,16 @@ def _read_libs(archive: Archive, prefix: str, entries: list[ZipEntry], out: Cont
             out.notes.append(f"{prefix}{e.name}: not an ELF file ({len(data)} bytes), skipped")
             continue
         out.libs.append((f"{prefix}{e.name}", data))
+
+
+def _read_configs(archive: Archive, prefix: str, entries: list[ZipEntry], out: Contents) -> None:
+    """Small text files of assets/ and res/raw/ that configure an embedded daemon (tor, v2ray...)."""
+    from ..daemons import detect
+
+    for e in entries:
+        data = _read(archive, e, prefix, out, MAX_CONFIG_BYTES)
+        if data is not None and detect(e.name, data):
+            out.configs.append((f"{prefix}{e.name}", data))
 
 
 def _read_parts(archive: Archive, prefix: str, nested: list[ZipEntry], depth: int, limits: Limits,
