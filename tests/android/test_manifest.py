@@ -273,7 +273,6 @@ def test_resource_lookup_reads_integers_strings_and_references():
     apk = FIXTURES / "resdebug.apk"
     ids = _aapt2_resource_ids(apk)
     res = resource_lookup(_read(apk, "resources.arsc"))
-    assert res is not None
     assert res.integer(ids["integer/server_port"]) == 8089
     assert res.integer(ids["integer/port_alias"]) == 8089  # the reference is followed
     assert res.string(ids["string/server_host"]) == "0.0.0.0"  # default configuration, not (fr)
@@ -294,5 +293,5 @@ def test_resource_lookup_on_a_broken_table_answers_none():
     arsc = _read(apk, "resources.arsc")
     for cut in range(0, len(arsc), 7):
         res = resource_lookup(arsc[:cut])
-        if res is not None:
-            assert res.integer(ids["integer/server_port"]) in (None, 8089)
+        assert res.integer(ids["integer/server_port"]) in (None, 8089)
+        assert res.name(ids["integer/server_port"]) in (None, "@integer/server_port")

@@ -171,14 +171,28 @@ class _Table(Protocol):
 class ResourceLookup:
     """Values of resources by id, for callers outside the manifest (the DEX engine's
     ``R.integer.port`` / ``R.string.host``): the default configuration's value, references
-    followed.  Every lookup answers None when the id is unknown or of another type."""
+    followed.  Every lookup answers None when the id is unknown or of another type.  Built from a
+    table, or from the bytes of ``resources.arsc``, which are then indexed on the first lookup."""
 
-    def __init__(self, table: _Table):
+    def __init__(self, table: _Table | None = None, arsc: bytes | None = None):
         self._table = table
+        self._arsc = arsc
+
+    def _get(self) -> _Table | None:
+        if self._table is None and self._arsc is not None:
+            arsc, self._arsc = self._arsc, None
+            try:
+                self._table = ResourceTable(arsc)
+            except (struct.error, IndexError, ValueError):
+                self._table = None
+        return self._table
 
     def value(self, rid: int) -> Value | None:
+        table = self._get()
+        if table is None:
+            return None
         try:
-            return self._table.resolve(rid)
+            return table.resolve(rid)
         except (struct.error, IndexError, ValueError, RecursionError):
             return None
 
@@ -196,15 +210,16 @@ class ResourceLookup:
 
     def name(self, rid: int) -> str | None:
         """``@integer/port`` style name of the id, when the table has it."""
+        table = self._get()
+        if table is None:
+            return None
         try:
-            return self._table.name(rid)
+            return table.name(rid)
         except (struct.error, IndexError, ValueError):
             return None
 
 
-def resource_lookup(arsc: bytes) -> ResourceLookup | None:
-    """A lookup over ``resources.arsc`` bytes; None when the table cannot be read at all."""
-    try:
-        return ResourceLookup(ResourceTable(arsc))
-    except (struct.error, IndexError, ValueError):
-        return None
+def resource_lookup(arsc: bytes) -> ResourceLookup:
+    """A lookup over ``resources.arsc`` bytes (read on the first lookup; a table that cannot be
+    read answers None to every lookup)."""
+    return ResourceLookup(arsc=arsc)
