@@ -165,3 +165,25 @@ def test_source_tree_configs_and_strings(debian, tmp_path):
                    ("tor SocksPort", Bind.ALL, "0.0.0.0", 9050, "app/src/main/java/Tor.java", 3),
                    ("tor DNSPort", Bind.LOOPBACK, "127.0.0.1", 5400, "app/src/main/java/Tor.java", 3)}
     assert json.dumps([x.transport for x in facts.listeners if x.api == "tor DNSPort"]) == '["udp"]'
+
+
+def test_damaged_configs_never_raise(debian):
+    """Truncations and byte flips of the real configurations (seeded, reproducible): detection and
+    the parsers answer, never raise."""
+    import random
+
+    rng = random.Random(14)
+    sources = [debian / "tor" / "etc" / "tor" / "torrc", debian / "privoxy" / "usr" / "share" / "privoxy" / "config",
+               debian / "shadowsocks-libev" / "usr" / "share" / "shadowsocks-libev" / "config.json",
+               debian / "v2ray" / "usr" / "share" / "v2ray" / "config.json"]
+    for src in sources:
+        data = src.read_bytes()
+        for k in range(200):
+            d = bytearray(data[: rng.randrange(len(data) + 1)] if k % 2 else data)
+            for _ in range(rng.randrange(1, 8)):
+                if d:
+                    d[rng.randrange(len(d))] = rng.randrange(256)
+            found, notes = daemons.listeners([(src.name, bytes(d))], ["lib/arm64-v8a/libtor.so"])
+            assert all(x.api and x.location.file == src.name for x in found)
+            assert all("\n" not in n for n in notes)
+            daemons.string_listeners("X.java", bytes(d).decode("utf-8", "replace"))
