@@ -187,3 +187,13 @@ def test_damaged_configs_never_raise(debian):
             assert all(x.api and x.location.file == src.name for x in found)
             assert all("\n" not in n for n in notes)
             daemons.string_listeners("X.java", bytes(d).decode("utf-8", "replace"))
+
+
+def test_a_fifo_in_the_tree_is_not_read(tmp_path):
+    """scan_tree never opens what is not a regular file (a FIFO would block the read for ever)."""
+    import os
+
+    os.mkfifo(tmp_path / "torrc")
+    os.mkfifo(tmp_path / "Main.java")
+    notes: list[str] = []
+    assert daemons.scan_tree(tmp_path, [tmp_path / "Main.java"], notes) == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -174,8 +175,10 @@ def _walk(root: Path):
 
 
 def _read(path: Path) -> bytes | None:
+    """A small regular file's bytes (never a FIFO or a device: reading one would block)."""
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CONFIG_BYTES:
             return None
         return path.read_bytes()
     except OSError:
