@@ -21,6 +21,7 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ...errors import InputError, LimitExceeded
 from ...model import AppInfo
@@ -404,7 +405,12 @@ def _open(path: str):
         fh.close()
 
 
-def read_container(path: str, kind: str, limits: Limits) -> tuple[Contents, Budget]:
+class Container(NamedTuple):
+    contents: Contents
+    budget: Budget  # what was decompressed (shared by nested archives)
+
+
+def read_container(path: str, kind: str, limits: Limits) -> Container:
     """DEX, native libraries, manifest facts, nested children, notes and per-entry errors of one file."""
     budget = Budget(limits)
     out = Contents()
@@ -425,4 +431,4 @@ def read_container(path: str, kind: str, limits: Limits) -> tuple[Contents, Budg
                 data.close()
             except BufferError:  # a view still held by an unwinding exception: the GC closes it
                 pass
-    return out, budget
+    return Container(out, budget)

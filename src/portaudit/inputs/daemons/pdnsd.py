@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from ...model import Bind
 from .record import DaemonPort, classify
 
 _GLOBAL = re.compile(r"\bglobal\s*\{(.*?)\}", re.S)
@@ -28,7 +27,5 @@ def parse(text: str) -> list[DaemonPort]:
     reason = None
     if line is None:
         reason = "no server_ip: pdnsd.conf(5) default 127.0.0.1"
-    elif bind is Bind.UNKNOWN:
-        reason = f"server_ip {ip!r} is an interface or host name"
     shown = f"server_ip = {ip}; server_port = {port_text};"
     return [DaemonPort("pdnsd", "server_ip", "udp", bind, addr, port, line or port_line, shown, reason)]

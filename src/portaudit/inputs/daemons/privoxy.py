@@ -25,7 +25,7 @@ def parse(text: str) -> list[DaemonPort]:
             bind, addr, reason = Bind.ALL, "0.0.0.0", "no address given: privoxy binds every IPv4 interface"
         else:
             bind, addr = classify(host)
-            reason = f"the address {host!r} is a host name" if bind is Bind.UNKNOWN else None
+            reason = None
         out.append(DaemonPort("privoxy", "listen-address", "tcp", bind, addr, port_n, n, raw.strip(), reason))
     if not out:
         out.append(DaemonPort("privoxy", "listen-address", "tcp", Bind.LOOPBACK, "127.0.0.1", 8118, None,

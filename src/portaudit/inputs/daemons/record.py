@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 from ...model import Bind
+from ...values import classify_literal
 
 
 @dataclass(frozen=True)
@@ -22,18 +22,14 @@ class DaemonPort:
 
 
 def classify(host: str | None) -> tuple[Bind, str | None]:
-    """A configured listen address (None or "" = not given: the caller decides the default)."""
+    """A configured listen address.  None (not given: the caller applies the daemon's default) is
+    unknown here; "" and pdnsd's "any" are every interface; the rest is read as the shared value
+    domain reads a literal (:func:`portaudit.values.classify_literal`: a host name or an interface
+    address is one specific address)."""
     if host is None:
         return Bind.UNKNOWN, None
-    h = host.strip().strip("[]")
-    if h in ("", "*", "0.0.0.0", "::", "any"):
+    h = host.strip()
+    if h in ("", "any"):
         return Bind.ALL, h or None
-    if h == "localhost":
-        return Bind.LOOPBACK, h
-    try:
-        ip = ipaddress.ip_address(h)
-    except ValueError:
-        return Bind.UNKNOWN, h
-    if ip.is_unspecified:
-        return Bind.ALL, h
-    return (Bind.LOOPBACK if ip.is_loopback else Bind.SPECIFIC), h
+    bind, lit = classify_literal(h[1:-1] if h.startswith("[") and h.endswith("]") else h)
+    return bind, lit

@@ -28,7 +28,7 @@ def parse(text: str) -> list[DaemonPort]:
             bind, addr, reason = Bind.LOOPBACK, "127.0.0.1", "no local_address: ss-local binds 127.0.0.1"
         else:
             bind, addr = classify(str(local))
-            reason = None if bind is not Bind.UNKNOWN else f"local_address {local!r} is a host name"
+            reason = None
             line = line_of(text, "local_address")[0] or line
         port = _port(cfg.get("local_port"))
         shown = f"local_address {local!r}, local_port {cfg.get('local_port')!r}"

@@ -59,8 +59,6 @@ def _port(name: str, value: str, flags: str, n: int, raw: str, auth: bool) -> Da
         reason = f"no address given: tor binds {name} to {default}"
     else:
         bind, addr = classify(host)
-        if bind is Bind.UNKNOWN:
-            reason = f"the address {host!r} is a host name (resolved by tor)"
     if name == "ControlPort" and not auth:
         reason = "; ".join(filter(None, [reason, "no HashedControlPassword or CookieAuthentication 1: any local "
                                                  "process can control tor (torrc(5))"]))

@@ -47,8 +47,8 @@ def parse(text: str) -> list[DaemonPort]:
             bind, addr, reason = Bind.UNKNOWN, None, f"listen is {type(listen).__name__}, not an address"
         else:
             bind, addr = classify(listen)
-            reason = "listen is a unix socket or a host name" if bind is Bind.UNKNOWN else None
-            if listen.startswith(("/", "@")):
+            reason = None
+            if listen.startswith(("/", "@")):  # v2ray: a unix socket path, "@name" abstract
                 bind, addr, transport, reason = Bind.UNIX, listen, "unix", None
         text_ = f"{where}: protocol {protocol}, listen {listen!r}, port {inbound.get('port')!r}"
         out.append(DaemonPort("v2ray", where, transport, bind, addr, port, line,
