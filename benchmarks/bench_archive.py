@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from portaudit.inputs.archive import Archive
-from portaudit.inputs.manifest import parse_manifest
+from portaudit.inputs.android.appinfo import parse_manifest
 
 EXAMPLES = ROOT / "tests" / ".cache" / "third_party" / "androguard" / "usr" / "share" / "doc" / "androguard" / "examples"
 WANT = ("AndroidManifest.xml", "resources.arsc")

@@ -51,5 +51,5 @@ def test_one_input(data: bytes) -> None:
 
 if __name__ == "__main__":
     H.main(NAME, KIND, test_one_input, ["portaudit.scan", "portaudit.inputs.android", "portaudit.inputs.dex",
-                                        "portaudit.inputs.manifest", "portaudit.inputs.native",
+                                        "portaudit.inputs.android", "portaudit.inputs.native",
                                         "portaudit.inputs.ios"])

@@ -1,6 +1,6 @@
 """Fuzz the binary AndroidManifest.xml (AXML) decoder and the resources.arsc table.
 
-First byte 0: the input is a manifest -> portaudit.inputs.manifest.parse_manifest(data).
+First byte 0: the input is a manifest -> portaudit.inputs.android.appinfo.parse_manifest(data).
 First byte 1: the input is a resources.arsc -> parse_manifest(real manifest that refers to a
 resource, data), which builds the ResourceTable and resolves references through it.
 Contract: only InputError may come out, and no note reports a contained exception.
@@ -29,7 +29,7 @@ def resource_manifest() -> bytes:
 
 def test_one_input(data: bytes) -> None:
     from portaudit.errors import InputError
-    from portaudit.inputs.manifest import parse_manifest
+    from portaudit.inputs.android.appinfo import parse_manifest
 
     if not data:
         return
@@ -45,4 +45,5 @@ def test_one_input(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    H.main(NAME, KIND, test_one_input, ["portaudit.inputs.manifest"])
+    H.main(NAME, KIND, test_one_input, ["portaudit.inputs.android.axml", "portaudit.inputs.android.arsc",
+                                        "portaudit.inputs.android.appinfo"])

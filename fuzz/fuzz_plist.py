@@ -1,8 +1,9 @@
 """Fuzz the property-list consumers: iOS Info.plist / entitlements / provisioning profiles.
 
 * portaudit.inputs.ios.profile_entitlements(data) (documented: never raises);
-* any dict plistlib makes of the input goes through ios._app_info, ios._apply_entitlements
-  and ios._bundle_binaries (hostile values of any type);
+* whatever plistlib makes of the input goes through the typed Info.plist reader
+  (ios.plist.typed_info_plist), ios._app_info (its AppInfo must serialise to JSON),
+  ios._bundle_binaries and, for a dict, ios._apply_entitlements (hostile values of any type);
 * the source input's config reader (Info.plist and .entitlements in a tree) on the input.
 Contract: nothing raises; plistlib's own errors on garbage are the callers' business (they
 catch them and say "not a valid property list").
@@ -11,6 +12,7 @@ catch them and say "not a valid property list").
 from __future__ import annotations
 
 import atexit
+import json
 import plistlib
 import sys
 from pathlib import Path
@@ -33,6 +35,7 @@ class _Arc:
 def test_one_input(data: bytes) -> None:
     global _TMP
     from portaudit.inputs import ios
+    from portaudit.inputs.ios.plist import typed_info_plist
     from portaudit.inputs.source import config, walk
     from portaudit.model import Facts, Target
 
@@ -41,12 +44,13 @@ def test_one_input(data: bytes) -> None:
         val = plistlib.loads(data)
     except Exception:  # noqa: BLE001 - plistlib's own errors: the callers catch them
         val = None
+    info = typed_info_plist(val, "Payload/A.app/Info.plist")
+    json.dumps(ios._app_info(info, "Payload/A.app/Info.plist").to_dict())  # typed facts: always serialisable
+    ios._bundle_binaries(_Arc(["Payload/A.app/A", "Payload/A.app/Frameworks/X.framework/X"]),
+                         "Payload/A.app", info)
     if isinstance(val, dict):
-        ios._app_info(val, "Payload/A.app/Info.plist")
         facts = Facts(target=Target(path="A.ipa", kind="ipa"))
         ios._apply_entitlements(facts, val, "entitlements", "A")
-        ios._bundle_binaries(_Arc(["Payload/A.app/A", "Payload/A.app/Frameworks/X.framework/X"]),
-                             "Payload/A.app", val)
     if _TMP is None:
         _TMP = H.tmpdir()
         atexit.register(H.cleanup, _TMP)

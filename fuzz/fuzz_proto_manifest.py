@@ -26,7 +26,7 @@ def real_manifest() -> bytes:
 
 def test_one_input(data: bytes) -> None:
     from portaudit.errors import InputError
-    from portaudit.inputs.manifest import parse_proto_manifest_info
+    from portaudit.inputs.android.appinfo import parse_proto_manifest_info
 
     if not data:
         return
@@ -42,4 +42,4 @@ def test_one_input(data: bytes) -> None:
 
 
 if __name__ == "__main__":
-    H.main(NAME, KIND, test_one_input, ["portaudit.inputs.manifest"])
+    H.main(NAME, KIND, test_one_input, ["portaudit.inputs.android.aapt2_proto", "portaudit.inputs.android.appinfo"])

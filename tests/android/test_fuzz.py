@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portaudit.errors import InputError
-from portaudit.inputs.android import Contents, _collect
+from portaudit.inputs.android.container import Contents, collect
 from portaudit.inputs.archive import Archive
-from portaudit.inputs.manifest import parse_manifest, parse_proto_manifest_info
+from portaudit.inputs.android.appinfo import parse_manifest, parse_proto_manifest_info
 from portaudit.options import Limits
 
 from .conftest import FIXTURES
@@ -108,5 +108,5 @@ def test_container_collection_never_raises(data: bytes):
     except InputError:
         return
     out = Contents()
-    _collect(arc, "", "apk", 0, Limits(), arc.budget, out)
+    collect(arc, "", "apk", 0, Limits(), arc.budget, out)
     assert all(isinstance(e, str) and e for e in out.errors)

@@ -14,14 +14,9 @@ import pytest
 
 from portaudit.errors import InputError
 from portaudit.inputs.archive import Archive
-from portaudit.inputs.manifest import (
-    AXML,
-    R_DEBUGGABLE,
-    Element,
-    parse_manifest,
-    parse_proto_manifest,
-    parse_proto_manifest_info,
-)
+from portaudit.inputs.android.aapt2_proto import parse_proto_manifest
+from portaudit.inputs.android.appinfo import parse_manifest, parse_proto_manifest_info
+from portaudit.inputs.android.axml import AXML, R_DEBUGGABLE, Element
 
 from .conftest import FIXTURES, all_example_apks
 
@@ -258,3 +253,45 @@ def test_package_and_debuggable_equal_androguard(examples: Path):
         compared += 1
     print(f"compared {compared}, androguard failed on {oracle_failed}, references {refs}")
     assert compared >= 250
+
+
+# ---------------------------------------------------------------- resource lookup (for the DEX engine)
+def _aapt2_resource_ids(apk: Path) -> dict[str, int]:
+    """name ("integer/server_port") -> resource id, as `aapt2 dump resources` lists them."""
+    _need(AAPT2)
+    out = subprocess.run([AAPT2, "dump", "resources", str(apk)], capture_output=True, text=True, check=True).stdout
+    return {name: int(rid, 16) for rid, name in re.findall(r"resource (0x[0-9a-f]{8}) (\S+)", out)}
+
+
+def test_resource_lookup_reads_integers_strings_and_references():
+    """R.integer / R.string by id through resources.arsc.  Expected values: the resource sources
+    tests/android/fixtures/src/res/values/bools.xml (server_port 8089, server_host "0.0.0.0",
+    port_alias = @integer/server_port) and values-fr/strings.xml (another configuration, not the
+    default); ids from aapt2's own dump of the built APK."""
+    from portaudit.inputs.android.arsc import resource_lookup
+
+    apk = FIXTURES / "resdebug.apk"
+    ids = _aapt2_resource_ids(apk)
+    res = resource_lookup(_read(apk, "resources.arsc"))
+    assert res.integer(ids["integer/server_port"]) == 8089
+    assert res.integer(ids["integer/port_alias"]) == 8089  # the reference is followed
+    assert res.string(ids["string/server_host"]) == "0.0.0.0"  # default configuration, not (fr)
+    assert res.boolean(ids["bool/is_debug"]) is True
+    assert res.name(ids["integer/server_port"]) == "@integer/server_port"
+    # a type mismatch or an unknown id answers None, never a guess
+    assert res.integer(ids["string/server_host"]) is None
+    assert res.string(ids["integer/server_port"]) is None
+    assert res.integer(0x7F7F0000) is None
+
+
+def test_resource_lookup_on_a_broken_table_answers_none():
+    """Truncated tables (derived from the real one) never raise through the lookup."""
+    from portaudit.inputs.android.arsc import resource_lookup
+
+    apk = FIXTURES / "resdebug.apk"
+    ids = _aapt2_resource_ids(apk)
+    arsc = _read(apk, "resources.arsc")
+    for cut in range(0, len(arsc), 7):
+        res = resource_lookup(arsc[:cut])
+        assert res.integer(ids["integer/server_port"]) in (None, 8089)
+        assert res.name(ids["integer/server_port"]) in (None, "@integer/server_port")

@@ -111,7 +111,7 @@ def test_procnet_tampered_tables_raise_only_procnet_error(name, data):
 @given(st.integers(0, 2**31), st.binary(min_size=1, max_size=8))
 def test_axml_overwritten_bytes_raise_only_input_error(pos, chunk):
     from portaudit.errors import InputError
-    from portaudit.inputs.manifest import parse_manifest
+    from portaudit.inputs.android.appinfo import parse_manifest
 
     try:
         _info, notes = parse_manifest(overwrite(MANIFEST, pos, chunk))
@@ -124,7 +124,7 @@ def test_axml_overwritten_bytes_raise_only_input_error(pos, chunk):
 @given(st.integers(0, len(MANIFEST)))
 def test_axml_truncated_raises_only_input_error(cut):
     from portaudit.errors import InputError
-    from portaudit.inputs.manifest import parse_manifest
+    from portaudit.inputs.android.appinfo import parse_manifest
 
     try:
         parse_manifest(MANIFEST[:cut])

@@ -92,7 +92,7 @@ def test_nested_entry_errors_name_the_entry_once(tmp_path):
 
 
 class _CountingStruct:
-    """Stands in for the ``struct`` module inside portaudit.inputs.manifest and counts reads:
+    """Stands in for the ``struct`` module inside the Android manifest readers and counts reads:
     a deterministic measure of parsing work (no timing)."""
 
     def __init__(self):
@@ -117,13 +117,14 @@ def test_axml_attribute_bomb_is_linear(monkeypatch):
     import zipfile
 
     from portaudit.errors import InputError
-    from portaudit.inputs import manifest
+    from portaudit.inputs.android import axml, resvalue
 
     data = M.axml_attribute_bomb(zipfile.ZipFile(M.DEMO_APK).read("AndroidManifest.xml"), 300)
     counter = _CountingStruct()
-    monkeypatch.setattr(manifest, "struct", counter)
+    for mod in (axml, resvalue):
+        monkeypatch.setattr(mod, "struct", counter)
     try:
-        ax = manifest.AXML(data)
+        ax = axml.AXML(data)
     except InputError:
         ax = None
     assert counter.calls <= len(data), f"{counter.calls} reads for {len(data)} bytes"
@@ -145,14 +146,15 @@ def test_arsc_type_bomb_is_linear(monkeypatch):
     import zipfile
 
     from portaudit.errors import InputError
-    from portaudit.inputs import manifest
+    from portaudit.inputs.android import appinfo, arsc, axml, resvalue
 
     apk = zipfile.ZipFile(M.FIXTURES / "android" / "apk_debuggable_resource" / "app.apk")
     data = M.arsc_type_bomb(apk.read("resources.arsc"), 700)
     counter = _CountingStruct()
-    monkeypatch.setattr(manifest, "struct", counter)
+    for mod in (axml, arsc, resvalue):
+        monkeypatch.setattr(mod, "struct", counter)
     try:
-        _info, notes = manifest.parse_manifest(apk.read("AndroidManifest.xml"), data)
+        _info, notes = appinfo.parse_manifest(apk.read("AndroidManifest.xml"), data)
     except InputError:
         notes = []
     assert counter.calls <= len(data), f"{counter.calls} reads for {len(data)} bytes"
@@ -183,7 +185,7 @@ def _first_type_chunk(arsc: bytes) -> int:
 
 
 def test_arsc_entry_count_past_its_chunk_keeps_the_manifest_facts():
-    from portaudit.inputs.manifest import parse_manifest
+    from portaudit.inputs.android.appinfo import parse_manifest
 
     man, arsc = _resource_apk()
     data = M.put(arsc, _first_type_chunk(arsc) + 12, "<I", 0x1000)  # entryCount
@@ -195,7 +197,7 @@ def test_arsc_entry_count_past_its_chunk_keeps_the_manifest_facts():
 @pytest.mark.parametrize("fraction", [0.85, 0.9, 0.95])
 def test_truncated_arsc_raises_only_input_error(fraction):
     from portaudit.errors import InputError
-    from portaudit.inputs.manifest import parse_manifest
+    from portaudit.inputs.android.appinfo import parse_manifest
 
     man, arsc = _resource_apk()
     try:

@@ -114,13 +114,13 @@ def test_fixture_imports_match_lief():
 
 def test_fast_plt_decoder_agrees_with_capstone(third_party, monkeypatch):
     """The byte-pattern PLT decoder gives the same entry -> import map as disassembling the PLT."""
-    from portaudit.inputs.native import disasm
+    from portaudit.inputs.native import plt
 
     files = sorted(p for p in BIN.glob("*.so")) + [PYZMQ]
     for p in files:
         fast = elf.parse(p.read_bytes()).stubs
         with monkeypatch.context() as m:
-            m.setattr(disasm, "_plt_fast", lambda *a: {})
+            m.setattr(plt, "_plt_fast", lambda *a: {})
             slow = elf.parse(p.read_bytes()).stubs
         assert fast == slow, p.name
         if p.name.startswith("libserver"):

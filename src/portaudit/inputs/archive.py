@@ -392,6 +392,23 @@ class Archive:
             last_err = f"local header offset {e.header_offset} is outside the file"
         raise InputError(f"{label}: cannot read entry ({last_err})")
 
+    def peek(self, e: ZipEntry, n: int = 4) -> bytes:
+        """The first ``n`` bytes of an entry (to recognise what it is), b"" when unreadable.  Only
+        as much is inflated as those bytes need; nothing is charged to the budget or checked
+        against the CRC (the entry is read in full, with every check, if it is used)."""
+        offs = self._data_offsets(e)
+        if not offs:
+            return b""
+        off = offs[0]
+        avail = max(0, min(e.compressed_size, len(self.data) - off))
+        if e.method != 8:
+            return bytes(self.data[off:off + min(n, avail)])
+        d = zlib.decompressobj(-15)
+        try:
+            return d.decompress(bytes(self.data[off:off + min(avail, 4096)]), n)
+        except zlib.error:
+            return b""
+
     def _note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)

@@ -1,8 +1,9 @@
 """iOS apps (.ipa) and Mach-O binaries (iOS, macOS; thin or universal).
 
-* kind ``ipa``: every Payload/*.app: the main executable, Frameworks/*.framework binaries,
-  Frameworks/*.dylib and PlugIns/*.appex executables; Info.plist (binary or XML);
-  entitlements from the code signature and embedded.mobileprovision.
+* kind ``ipa``: every Payload/*.app: every Mach-O in the bundle (the main executable first, then
+  frameworks, dylibs (Xcode's ``*.debug.dylib`` of debug builds included), app extensions
+  (``PlugIns/*.appex``) and nested bundles); Info.plist (binary or XML, values type-checked by
+  :mod:`.plist`); entitlements from the code signature and embedded.mobileprovision.
 * kind ``macho``: one binary, each slice of a universal binary.
 
 Parsing is pure Python (:mod:`.macho`, bounds-checked), so hostile input gives a clear
@@ -19,14 +20,15 @@ import struct
 from ...errors import InputError, LimitExceeded
 from ...model import AppInfo, Bind, DebugService, Facts, Location, Origin, Target
 from ...options import Options
-from ..native.disasm import SUPPORTED, Emulator, call_sites
+from ..native.callsites import call_sites
+from ..native.emulate import Emulator
+from ..native.machine import SUPPORTED
 from ..native.image import FormatError
 from ..native.scan import Scanner
-from . import macho
+from . import macho, objc, swift
+from .plist import EXTRA_KEYS, InfoPlist, typed_info_plist
 
 _MACHO_MAGICS = (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf")
-PLIST_KEYS = ("NSLocalNetworkUsageDescription", "NSBonjourServices", "UIBackgroundModes",
-              "UIFileSharingEnabled", "LSSupportsOpeningDocumentsInPlace")
 
 
 def scan_macho(label: str, data: bytes | memoryview, facts: Facts) -> dict:
@@ -78,44 +80,44 @@ def _merge_slices(items: list, label: str) -> list:
 
 
 def _scan_slice(label: str, sl: str, arch: str, body, facts: Facts) -> dict:
-    ents: dict = {}
-    if True:
-        try:
-            mo = macho.parse(body)
-        except FormatError as exc:
-            facts.target.errors.append(f"{sl}: {exc}")
-            return ents
-        except (ValueError, IndexError, OverflowError, struct.error) as exc:
-            facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__}: {exc})")
-            return ents
-        img = mo.image
-        ents.update(mo.entitlements)
-        if mo.entitlements_error:
-            facts.target.notes.append(f"{sl}: {mo.entitlements_error}")
-        if mo.encrypted:
-            facts.target.notes.append(f"{sl}: encrypted: decrypt first (LC_ENCRYPTION_INFO cryptid=1; "
-                                      "code not analysed, imports and strings only)")
-            img.code = []
-            img.encrypted = True
-        if img.arch not in SUPPORTED:
-            facts.target.notes.append(f"{sl}: {img.arch} code is not disassembled (imports and strings only)")
-        sc = Scanner(img, sl)
-        try:
-            sc.run()
-        except (struct.error, IndexError, ValueError, OverflowError, KeyError, TypeError) as exc:
-            facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__} while scanning: {exc})")
-            return ents
-        facts.listeners.extend(sc.listeners)
-        facts.debug.extend(sc.debug)
-        for o in sc.origins:
-            if not any(x.sdk == o.sdk for x in facts.sdks):
-                facts.sdks.append(o)
-        facts.target.notes.extend(sc.notes)
-        facts.debug.extend(_inspectable(img, sl, mo.encrypted))
-        st = facts.stats.setdefault("binaries", [])
-        st.append({"file": sl, "arch": img.arch, "platform": mo.platform, "encrypted": mo.encrypted,
-                   "stripped": img.stripped, "dylibs": mo.dylibs,
-                   "imports": sorted(img.imports & _interesting())})
+    try:
+        mo = macho.parse(body)
+    except FormatError as exc:
+        facts.target.errors.append(f"{sl}: {exc}")
+        return {}
+    except (ValueError, IndexError, OverflowError, struct.error) as exc:
+        facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__}: {exc})")
+        return {}
+    img = mo.image
+    ents = dict(mo.entitlements)
+    if mo.entitlements_error:
+        facts.target.notes.append(f"{sl}: {mo.entitlements_error}")
+    if mo.encrypted:
+        facts.target.notes.append(f"{sl}: encrypted: decrypt first (LC_ENCRYPTION_INFO cryptid=1; "
+                                  "code not analysed, imports and strings only)")
+        img.code = []
+        img.encrypted = True
+    if img.arch not in SUPPORTED:
+        facts.target.notes.append(f"{sl}: {img.arch} code is not disassembled (imports and strings only)")
+    sc = Scanner(img, sl)
+    try:
+        sc.run()
+        objc.listeners(sc)
+        swift.listeners(sc)
+    except (struct.error, IndexError, ValueError, OverflowError, KeyError, TypeError) as exc:
+        facts.target.errors.append(f"{sl}: malformed Mach-O ({type(exc).__name__} while scanning: {exc})")
+        return ents
+    facts.listeners.extend(sc.listeners)
+    facts.debug.extend(sc.debug)
+    for o in sc.origins:
+        if not any(x.sdk == o.sdk for x in facts.sdks):
+            facts.sdks.append(o)
+    facts.target.notes.extend(sc.notes)
+    facts.debug.extend(_inspectable(img, sl, mo.encrypted))
+    st = facts.stats.setdefault("binaries", [])
+    st.append({"file": sl, "arch": img.arch, "platform": mo.platform, "encrypted": mo.encrypted,
+               "stripped": img.stripped, "dylibs": mo.dylibs,
+               "imports": sorted(img.imports & _interesting())})
     return ents
 
 
@@ -160,24 +162,20 @@ def _inspectable(img, label: str, encrypted: bool) -> list[DebugService]:
                          detail="WKWebView isInspectable")]
 
 
-def _app_info(plist: dict, plist_name: str) -> AppInfo:
-    ats = plist.get("NSAppTransportSecurity") if isinstance(plist.get("NSAppTransportSecurity"), dict) else {}
-    extra = {k: plist[k] for k in PLIST_KEYS if k in plist}
-    extra["NSAllowsLocalNetworking"] = ats.get("NSAllowsLocalNetworking")
-    extra["NSAllowsArbitraryLoads"] = ats.get("NSAllowsArbitraryLoads")
+def _app_info(info: InfoPlist, plist_name: str) -> AppInfo:
+    extra: dict = {k: list(v) if isinstance(v, tuple) else v
+                   for k, v in info.values.items() if k in EXTRA_KEYS}
+    extra["NSAllowsLocalNetworking"] = info.ats.get("NSAllowsLocalNetworking")
+    extra["NSAllowsArbitraryLoads"] = info.ats.get("NSAllowsArbitraryLoads")
     extra["plist_path"] = plist_name
     return AppInfo(
         platform="ios",
-        package=_s(plist.get("CFBundleIdentifier")),
-        version_name=_s(plist.get("CFBundleShortVersionString")),
-        version_code=_s(plist.get("CFBundleVersion")),
-        cleartext=bool(ats.get("NSAllowsArbitraryLoads")) if ats else None,
+        package=info.string("CFBundleIdentifier"),
+        version_name=info.string("CFBundleShortVersionString"),
+        version_code=info.string("CFBundleVersion"),
+        cleartext=info.cleartext(),
         extra=extra,
     )
-
-
-def _s(v) -> str | None:
-    return None if v is None else str(v)
 
 
 _PROFILE_PLIST = re.compile(rb"<\?xml.{0,200}?<plist.*?</plist>", re.DOTALL)
@@ -209,7 +207,7 @@ def _apply_entitlements(facts: Facts, ents: dict, source: str, where: str) -> No
         facts.app.debuggable = False
         facts.app.debuggable_source = source
     facts.app.extra.setdefault("entitlements", {}).update(
-        {k: v for k, v in ents.items() if isinstance(v, (bool, str, int))})
+        {k: v for k, v in ents.items() if isinstance(k, str) and isinstance(v, (bool, str, int))})
 
 
 def analyze(target: Target, options: Options) -> Facts:
@@ -252,34 +250,14 @@ def _analyze_ipa(target: Target, data: bytes, options: Options, facts: Facts) ->
         raise InputError("no Payload/*.app in the archive (not an IPA?)")
     for app in apps:
         plist_name = f"{app}/Info.plist"
-        plist: dict = {}
-        if arc.find(plist_name):
-            try:
-                val = plistlib.loads(arc.read(arc.find(plist_name), 16 * 1024 * 1024))
-                plist = val if isinstance(val, dict) else {}
-            except LimitExceeded:
-                raise
-            except InputError as exc:
-                target.errors.append(str(exc))
-            except Exception as exc:  # noqa: BLE001 - plistlib raises many types on garbage
-                target.errors.append(f"{plist_name}: not a valid property list ({type(exc).__name__})")
-        else:
-            target.errors.append(f"{plist_name}: missing")
+        info = _read_info_plist(arc, plist_name, target)
+        target.notes.extend(info.notes)
         if facts.app is None:
-            facts.app = _app_info(plist, plist_name)
-        binaries = _bundle_binaries(arc, app, plist)
+            facts.app = _app_info(info, plist_name)
+        binaries = _bundle_binaries(arc, app, info)
         for name in binaries:
-            e = arc.find(name)
-            if e is None or e.is_dir:
-                continue
-            try:
-                body = arc.read(e)
-            except LimitExceeded:
-                raise
-            except InputError as exc:
-                target.errors.append(str(exc))
-                continue
-            if body[:4] not in _MACHO_MAGICS:
+            body = _read_entry(arc, name, target)
+            if body is None or body[:4] not in _MACHO_MAGICS:
                 continue
             ents = scan_macho(name, body, facts)
             if ents and name == binaries[0]:
@@ -296,23 +274,56 @@ def _analyze_ipa(target: Target, data: bytes, options: Options, facts: Facts) ->
     return facts
 
 
-def _bundle_binaries(arc, app: str, plist: dict) -> list[str]:
-    """Main executable first, then frameworks, dylibs and app extensions."""
-    names = set(arc.names())
-    out: list[str] = []
-    exe = plist.get("CFBundleExecutable") if isinstance(plist.get("CFBundleExecutable"), str) else None
-    if not exe:
-        exe = posixpath.basename(app)[:-4]
-    out.append(f"{app}/{exe}")
-    for n in sorted(names):
-        rel = n[len(app) + 1:] if n.startswith(app + "/") else None
-        if rel is None:
+def _read_entry(arc, name: str, target: Target, max_bytes: int | None = None) -> bytes | None:
+    e = arc.find(name)
+    if e is None or e.is_dir:
+        return None
+    try:
+        return arc.read(e, max_bytes)
+    except LimitExceeded:
+        raise
+    except InputError as exc:
+        target.errors.append(str(exc))
+        return None
+
+
+def _read_info_plist(arc, plist_name: str, target: Target) -> InfoPlist:
+    """The bundle's Info.plist as typed facts; a missing or unparsable one is an error of the
+    target (the binaries are still scanned), an ill-typed value a note."""
+    if not arc.find(plist_name):
+        target.errors.append(f"{plist_name}: missing")
+        return InfoPlist()
+    raw = _read_entry(arc, plist_name, target, 16 * 1024 * 1024)
+    if raw is None:
+        return InfoPlist()
+    try:
+        val = plistlib.loads(raw)
+    except Exception as exc:  # noqa: BLE001 - plistlib raises many types on garbage
+        target.errors.append(f"{plist_name}: not a valid property list ({type(exc).__name__})")
+        return InfoPlist()
+    return typed_info_plist(val, plist_name)
+
+
+_NOT_CODE = ("PkgInfo", "CodeResources")
+
+
+def _bundle_binaries(arc, app: str, info: InfoPlist) -> list[str]:
+    """The files of the bundle that can be Mach-O, the main executable first: every ``*.dylib``
+    (frameworks' and Xcode's ``App.debug.dylib``, where debug builds keep the app's code) and every
+    file without an extension (the executables of frameworks, app extensions in ``PlugIns/*.appex``
+    and nested bundles are named that way).  The caller checks the magic."""
+    exe = info.string("CFBundleExecutable") or posixpath.basename(app)[:-4]
+    main = f"{app}/{exe}"
+    out = [main]
+    for n in sorted(arc.names()):
+        if not n.startswith(app + "/") or n.endswith("/") or n == main:
             continue
-        parts = rel.split("/")
-        if len(parts) == 3 and parts[0] == "Frameworks" and parts[1].endswith(".framework") and parts[2] == parts[1][:-10] or len(parts) == 2 and parts[0] == "Frameworks" and parts[1].endswith(".dylib") or len(parts) == 3 and parts[0] == "PlugIns" and parts[1].endswith(".appex") and parts[2] == parts[1][:-6] or len(parts) == 1 and rel.endswith(".dylib"):
+        base = posixpath.basename(n)
+        if "/_CodeSignature/" in n or base in _NOT_CODE:
+            continue
+        if base.endswith(".dylib") or "." not in base:
             out.append(n)
-    seen: set[str] = set()
-    return [n for n in out if not (n in seen or seen.add(n))]
+    return out
 
 
 __all__ = ["Bind", "Origin", "analyze", "profile_entitlements", "scan_macho"]

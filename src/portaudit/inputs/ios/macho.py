@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import plistlib
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,8 +35,13 @@ class MachO:
     platform: str | None = None  # from LC_BUILD_VERSION / LC_VERSION_MIN_*
 
 
-def slices(data: bytes | memoryview) -> list[tuple[str, memoryview]]:
-    """(arch, bytes) of each slice of a universal binary, or the thin file itself."""
+class Slice(NamedTuple):
+    arch: str
+    body: memoryview
+
+
+def slices(data: bytes | memoryview) -> list[Slice]:
+    """Each slice of a universal binary, or the thin file itself."""
     mv = memoryview(data)
     n = len(mv)
     if n < 8:
@@ -57,14 +64,46 @@ def slices(data: bytes | memoryview) -> list[tuple[str, memoryview]]:
             name = CPU.get(cpu & 0xFFFFFFFF, f"cpu-{cpu & 0xFFFFFFFF:#x}")
             if off + size > n or size < 28:
                 raise FormatError(f"universal slice {i} ({name}) at offset {off:#x} size {size:#x} lies outside the file ({n:#x} bytes)")
-            out.append((name, mv[off:off + size]))
+            out.append(Slice(name, mv[off:off + size]))
         return out
     if magic in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
         (cpu,) = struct.unpack_from("<i", mv, 4)
-        return [(CPU.get(cpu & 0xFFFFFFFF, f"cpu-{cpu & 0xFFFFFFFF:#x}"), mv)]
+        return [Slice(CPU.get(cpu & 0xFFFFFFFF, f"cpu-{cpu & 0xFFFFFFFF:#x}"), mv)]
     if magic in (b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce"):
         raise FormatError("big-endian Mach-O is not supported")
     raise FormatError("not a Mach-O file (bad magic)")
+
+
+class Section(NamedTuple):
+    name: str
+    segment: str
+    addr: int
+    size: int
+    offset: int
+    flags: int
+    reserved1: int  # stubs / pointer sections: first index into the indirect symbol table
+    reserved2: int  # stubs: size of one stub
+
+
+@dataclass
+class _Commands:
+    """What the load commands point at."""
+
+    sections: list[Section] = field(default_factory=list)
+    symtab: tuple[int, int, int, int] | None = None  # symoff, nsyms, stroff, strsize
+    dysymtab: tuple[int, int] | None = None  # indirectsymoff, nindirectsyms
+    function_starts: tuple[int, int] | None = None  # dataoff, datasize
+    signature: tuple[int, int] | None = None
+    text_vmaddr: int = 0
+
+
+_S_ATTR_CODE = 0x80000400  # S_ATTR_PURE_INSTRUCTIONS | S_ATTR_SOME_INSTRUCTIONS
+_S_SYMBOL_STUBS, _S_NON_LAZY_POINTERS, _S_LAZY_POINTERS = 0x8, 0x6, 0x7
+_LC_SEGMENT, _LC_SEGMENT_64, _LC_SYMTAB, _LC_DYSYMTAB = 0x1, 0x19, 0x2, 0xB
+_LC_FUNCTION_STARTS, _LC_BUILD_VERSION, _LC_CODE_SIGNATURE = 0x26, 0x32, 0x1D
+_LC_ENCRYPTION_INFO = (0x21, 0x2C)
+_LC_VERSION_MIN = {0x24: "macos", 0x25: "ios", 0x2F: "tvos", 0x30: "watchos"}
+_LC_DYLIBS = (0xC, 0xD, 0x18, 0x1F, 0x23)  # LOAD_DYLIB, ID_DYLIB, LOAD_WEAK, REEXPORT, LAZY_LOAD
 
 
 def parse(data: bytes | memoryview) -> MachO:
@@ -84,79 +123,111 @@ def parse(data: bytes | memoryview) -> MachO:
     check_range(n, hdr, sizeofcmds, "load commands")
     img = Image(data=data, arch=arch, platform="darwin")
     mo = MachO(image=img, arch=arch, filetype=filetype)
+    cmds = _load_commands(mo, data, hdr, ncmds, sizeofcmds)
+    img.finalize()
+    names_at = _symbols(img, data, is64, cmds)
+    if cmds.symtab and cmds.symtab[2] + cmds.symtab[3] <= n:
+        # symbol names (Swift mangled names, ObjC classes)
+        img.data_ranges.append((cmds.symtab[2], cmds.symtab[3]))
+    if not img.data_ranges:
+        img.data_ranges.append((0, n))
+    _indirect_symbols(img, data, is64, cmds, names_at)
+    if cmds.function_starts:
+        img.functions.extend(_function_starts(data, *cmds.function_starts, cmds.text_vmaddr))
+    img.set_thumb({f for f in img.functions if f & 1} if arch == "arm" else set())
+    img.finalize()
+    if cmds.signature:
+        try:
+            mo.entitlements = entitlements_from_signature(data, *cmds.signature)
+        except FormatError as exc:
+            mo.entitlements_error = str(exc)
+    return mo
+
+
+def _load_commands(mo: MachO, data: bytes | memoryview, hdr: int, ncmds: int, sizeofcmds: int) -> _Commands:
+    cmds = _Commands()
     pos = hdr
     end = hdr + sizeofcmds
-    sections: list[tuple[str, str, int, int, int, int, int, int]] = []
-    symtab = dysymtab = None
-    fstarts = None
-    text_vmaddr = 0
-    sig = None
     for _ in range(ncmds):
         if pos + 8 > end:
             raise FormatError("load commands run past their declared size")
         cmd, size = struct.unpack_from("<II", data, pos)
         if size < 8 or pos + size > end:
             raise FormatError(f"load command {cmd:#x} has bad size {size}")
-        if cmd in (0x19, 0x1):
-            seg64 = cmd == 0x19
-            if seg64:
-                segname, vmaddr, vmsize, fileoff, filesize, _maxp, initp, nsects, _fl = struct.unpack_from("<16sQQQQiiII", data, pos + 8)
-                sh, se = pos + 72, 80
-            else:
-                segname, vmaddr, vmsize, fileoff, filesize, _maxp, initp, nsects, _fl = struct.unpack_from("<16sIIIIiiII", data, pos + 8)
-                sh, se = pos + 56, 68
-            sname = segname.rstrip(b"\0").decode("latin-1")
-            if sh + nsects * se > pos + size:
-                raise FormatError(f"segment {sname} declares {nsects} sections beyond its load command")
-            if vmsize > 1 << 40:
-                raise FormatError(f"absurd segment size {vmsize:#x} in {sname}")
-            if sname == "__TEXT":
-                text_vmaddr = vmaddr
-                img.base = vmaddr
-            fs = min(filesize, max(0, n - fileoff)) if fileoff <= n else 0
-            if filesize and fileoff + filesize > n:
-                img.notes.append(f"segment {sname} extends past the end of the file")
-            if vmsize and sname != "__PAGEZERO":
-                img.segments.append(Segment(vmaddr, max(vmsize, fs), fileoff, fs, bool(initp & 1), bool(initp & 2), bool(initp & 4), sname))
-            for k in range(nsects):
-                o = sh + k * se
-                if seg64:
-                    sect, segn, addr, ssize, off, _al, _ro, _nr, flags, r1, r2, _r3 = struct.unpack_from("<16s16sQQIIIIIIII", data, o)
-                else:
-                    sect, segn, addr, ssize, off, _al, _ro, _nr, flags, r1, r2 = struct.unpack_from("<16s16sIIIIIIIII", data, o)
-                sections.append((sect.rstrip(b"\0").decode("latin-1"), segn.rstrip(b"\0").decode("latin-1"),
-                                 addr, ssize, off, flags, r1, r2))
-        elif cmd == 0x2:
-            symtab = struct.unpack_from("<IIII", data, pos + 8)
-        elif cmd == 0xB:
-            dysymtab = struct.unpack_from("<II", data, pos + 56)
-        elif cmd == 0x26:
-            fstarts = struct.unpack_from("<II", data, pos + 8)
-        elif cmd in (0x21, 0x2C):
-            _off, _sz, cryptid = struct.unpack_from("<III", data, pos + 8)
-            if cryptid:
-                mo.encrypted = True
-        elif cmd == 0x32:
-            (plat,) = struct.unpack_from("<I", data, pos + 8)
-            mo.platform = PLATFORMS.get(plat, f"platform-{plat}")
-        elif cmd in (0x24, 0x25, 0x2F, 0x30):
-            mo.platform = {0x24: "macos", 0x25: "ios", 0x2F: "tvos", 0x30: "watchos"}[cmd]
-        elif cmd == 0x1D:
-            sig = struct.unpack_from("<II", data, pos + 8)
-        elif cmd in (0xC, 0xD, 0x18, 0x1F, 0x23):
-            (noff,) = struct.unpack_from("<I", data, pos + 8)
-            if noff < size:
-                raw = bytes(data[pos + noff:pos + size])
-                mo.dylibs.append(raw.split(b"\0", 1)[0].decode("utf-8", "replace"))
+        _load_command(mo, cmds, data, cmd, pos, size)
         pos += size
-    img.finalize()
+    return cmds
 
-    # symbols (numpy; names decoded only for imports and on demand)
+
+def _load_command(mo: MachO, cmds: _Commands, data: bytes | memoryview, cmd: int, pos: int,
+                  size: int) -> None:
+    if cmd in (_LC_SEGMENT_64, _LC_SEGMENT):
+        _segment(mo.image, cmds, data, cmd == _LC_SEGMENT_64, pos, size)
+    elif cmd == _LC_SYMTAB:
+        cmds.symtab = struct.unpack_from("<IIII", data, pos + 8)
+    elif cmd == _LC_DYSYMTAB:
+        cmds.dysymtab = struct.unpack_from("<II", data, pos + 56)
+    elif cmd == _LC_FUNCTION_STARTS:
+        cmds.function_starts = struct.unpack_from("<II", data, pos + 8)
+    elif cmd in _LC_ENCRYPTION_INFO:
+        _off, _sz, cryptid = struct.unpack_from("<III", data, pos + 8)
+        if cryptid:
+            mo.encrypted = True
+    elif cmd == _LC_BUILD_VERSION:
+        (plat,) = struct.unpack_from("<I", data, pos + 8)
+        mo.platform = PLATFORMS.get(plat, f"platform-{plat}")
+    elif cmd in _LC_VERSION_MIN:
+        mo.platform = _LC_VERSION_MIN[cmd]
+    elif cmd == _LC_CODE_SIGNATURE:
+        cmds.signature = struct.unpack_from("<II", data, pos + 8)
+    elif cmd in _LC_DYLIBS:
+        (noff,) = struct.unpack_from("<I", data, pos + 8)
+        if noff < size:
+            raw = bytes(data[pos + noff:pos + size])
+            mo.dylibs.append(raw.split(b"\0", 1)[0].decode("utf-8", "replace"))
+
+
+def _segment(img: Image, cmds: _Commands, data: bytes | memoryview, seg64: bool, pos: int, size: int) -> None:
+    n = len(data)
+    if seg64:
+        segname, vmaddr, vmsize, fileoff, filesize, _maxp, initp, nsects, _fl = struct.unpack_from(
+            "<16sQQQQiiII", data, pos + 8)
+        sh, se = pos + 72, 80
+    else:
+        segname, vmaddr, vmsize, fileoff, filesize, _maxp, initp, nsects, _fl = struct.unpack_from(
+            "<16sIIIIiiII", data, pos + 8)
+        sh, se = pos + 56, 68
+    sname = segname.rstrip(b"\0").decode("latin-1")
+    if sh + nsects * se > pos + size:
+        raise FormatError(f"segment {sname} declares {nsects} sections beyond its load command")
+    if vmsize > 1 << 40:
+        raise FormatError(f"absurd segment size {vmsize:#x} in {sname}")
+    if sname == "__TEXT":
+        cmds.text_vmaddr = vmaddr
+        img.base = vmaddr
+    fs = min(filesize, max(0, n - fileoff)) if fileoff <= n else 0
+    if filesize and fileoff + filesize > n:
+        img.notes.append(f"segment {sname} extends past the end of the file")
+    if vmsize and sname != "__PAGEZERO":
+        img.segments.append(Segment(vmaddr, max(vmsize, fs), fileoff, fs, bool(initp & 1), bool(initp & 2),
+                                    bool(initp & 4), sname))
+    fmt = "<16s16sQQIIIIIIII" if seg64 else "<16s16sIIIIIIIII"
+    for k in range(nsects):
+        sect, segn, addr, ssize, off, _al, _ro, _nr, flags, r1, r2, *_r3 = struct.unpack_from(
+            fmt, data, sh + k * se)
+        cmds.sections.append(Section(sect.rstrip(b"\0").decode("latin-1"),
+                                     segn.rstrip(b"\0").decode("latin-1"), addr, ssize, off, flags, r1, r2))
+
+
+def _symbols(img: Image, data: bytes | memoryview, is64: bool, cmds: _Commands) -> Callable[[int], str]:
+    """Imports, and function starts and names, from the symbol table (numpy; names decoded only for
+    imports and on demand).  Returns the name of a symbol by index (for the indirect table)."""
+    n = len(data)
     strx_arr = None
     strs = b""
     n_defined_code = 0
-    if symtab:
-        symoff, nsyms, stroff, strsize = symtab
+    if cmds.symtab:
+        symoff, nsyms, stroff, strsize = cmds.symtab
         ent = 16 if is64 else 12
         if nsyms > MAX_SYMBOLS:
             raise FormatError(f"absurd symbol count {nsyms}")
@@ -180,7 +251,8 @@ def parse(data: bytes | memoryview) -> MachO:
                 name = _cstr(strs, int(strx_arr[k]))
                 if name:
                     img.imports.add(name.removeprefix("_"))
-            code_sects = np.array([0] + [1 if sec[5] & 0x80000400 else 0 for sec in sections], dtype=np.uint8)
+            code_sects = np.array([0] + [1 if sec.flags & _S_ATTR_CODE else 0 for sec in cmds.sections],
+                                  dtype=np.uint8)
             sect = arr["sect"].astype(np.int64)
             in_code = np.where(sect < len(code_sects), code_sects[np.minimum(sect, len(code_sects) - 1)], 0)
             fn = np.nonzero(live & ((typ & 0x0E) == 0x0E) & (sect > 0) & (in_code == 1))[0]
@@ -188,77 +260,70 @@ def parse(data: bytes | memoryview) -> MachO:
             img.functions.extend(vals)
             img.add_function_names(vals, strx_arr[fn].tolist(), strs, strip_underscore=True)
             n_defined_code = len(vals)
+    img.stripped = n_defined_code == 0
 
     def names_at(si: int) -> str:
         if strx_arr is None or si >= len(strx_arr):
             return ""
         return _cstr(strs, int(strx_arr[si]))
 
-    img.stripped = n_defined_code == 0
+    return names_at
 
-    if symtab and symtab[2] + symtab[3] <= n:
-        img.data_ranges.append((symtab[2], symtab[3]))  # symbol names (Swift mangled names, ObjC classes)
-    if not img.data_ranges:
-        img.data_ranges.append((0, n))
-    # indirect symbols: stubs and pointer sections
+
+def _indirect_symbols(img: Image, data: bytes | memoryview, is64: bool, cmds: _Commands,
+                      names_at: Callable[[int], str]) -> None:
+    """Stubs and pointer sections -> imported names; string and code sections."""
+    n = len(data)
     indirect: list[int] = []
-    if dysymtab:
-        ioff, icount = dysymtab
+    if cmds.dysymtab:
+        ioff, icount = cmds.dysymtab
         if icount <= MAX_SYMBOLS and ioff + 4 * icount <= n:
             indirect = list(struct.unpack_from(f"<{icount}I", data, ioff))
         elif icount:
             img.notes.append("indirect symbol table lies outside the file")
     ptr = 8 if is64 else 4
-    for sect, segn, addr, ssize, off, flags, r1, r2 in sections:
-        typ = flags & 0xFF
-        if not flags & 0x80000400 and typ not in (0x1, 0xC, 0x12) and off and ssize and off + ssize <= n:
-            img.data_ranges.append((off, ssize))  # strings, ObjC / Swift metadata
-        if typ == 0x8 and r2:  # S_SYMBOL_STUBS
-            count, esize = ssize // r2, r2
-        elif typ in (0x6, 0x7):  # non-lazy / lazy pointers
-            count, esize = ssize // ptr, ptr
+    for s in cmds.sections:
+        if s.offset + s.size <= n:  # "SEGMENT,section" (ELF section names have no comma)
+            img.sections.setdefault(f"{s.segment},{s.name}", (s.addr, s.offset, s.size))
+        typ = s.flags & 0xFF
+        if not s.flags & _S_ATTR_CODE and typ not in (0x1, 0xC, 0x12) and s.offset and s.size \
+                and s.offset + s.size <= n:
+            img.data_ranges.append((s.offset, s.size))  # strings, ObjC / Swift metadata
+        if typ == _S_SYMBOL_STUBS and s.reserved2:
+            count, esize = s.size // s.reserved2, s.reserved2
+        elif typ in (_S_NON_LAZY_POINTERS, _S_LAZY_POINTERS):
+            count, esize = s.size // ptr, ptr
         else:
-            if flags & 0x80000400 and typ == 0 and off and off + ssize <= n:
-                img.code.append(Segment(addr, ssize, off, ssize, True, False, True, sect))
+            if s.flags & _S_ATTR_CODE and typ == 0 and s.offset and s.offset + s.size <= n:
+                img.code.append(Segment(s.addr, s.size, s.offset, s.size, True, False, True, s.name))
             continue
-        for k in range(min(count, max(0, len(indirect) - r1))):
-            si = indirect[r1 + k]
-            if si & 0xC0000000:
+        table = img.stubs if typ == _S_SYMBOL_STUBS else img.slots
+        for k in range(min(count, max(0, len(indirect) - s.reserved1))):
+            si = indirect[s.reserved1 + k]
+            if si & 0xC0000000:  # INDIRECT_SYMBOL_LOCAL / ABS
                 continue
             name = names_at(si)
-            if not name:
-                continue
-            plain = name.removeprefix("_")
-            if typ == 0x8:
-                img.stubs[addr + k * esize] = plain
-            else:
-                img.slots[addr + k * esize] = plain
+            if name:
+                table[s.addr + k * esize] = name.removeprefix("_")
 
-    # function starts (present in stripped binaries too): ULEB128 deltas, decoded with numpy
-    if fstarts:
-        off, size = fstarts
-        if off + size <= n and size:
-            b = np.frombuffer(data, dtype=np.uint8, count=size, offset=off)
-            ends = np.nonzero((b & 0x80) == 0)[0]
-            if len(ends):
-                starts = np.r_[0, ends[:-1] + 1]
-                grp = np.repeat(np.arange(len(ends)), ends - starts + 1)
-                pos = np.arange(ends[-1] + 1) - starts[grp]
-                pos = np.minimum(pos, 9)
-                vals = np.add.reduceat((b[: ends[-1] + 1] & 0x7F).astype(np.uint64) << (7 * pos).astype(np.uint64), starts)
-                zero = np.nonzero(vals == 0)[0]
-                if len(zero):
-                    vals = vals[: zero[0]]
-                img.functions.extend((np.cumsum(vals) + np.uint64(text_vmaddr)).tolist())
-    img.set_thumb({f for f in img.functions if f & 1} if arch == "arm" else set())
-    img.finalize()
 
-    if sig:
-        try:
-            mo.entitlements = entitlements_from_signature(data, *sig)
-        except FormatError as exc:
-            mo.entitlements_error = str(exc)
-    return mo
+def _function_starts(data: bytes | memoryview, off: int, size: int, text_vmaddr: int) -> list[int]:
+    """LC_FUNCTION_STARTS (present in stripped binaries too): ULEB128 deltas, decoded with numpy."""
+    if not (off + size <= len(data) and size):
+        return []
+    b = np.frombuffer(data, dtype=np.uint8, count=size, offset=off)
+    ends = np.nonzero((b & 0x80) == 0)[0]
+    if not len(ends):
+        return []
+    starts = np.r_[0, ends[:-1] + 1]
+    grp = np.repeat(np.arange(len(ends)), ends - starts + 1)
+    pos = np.arange(ends[-1] + 1) - starts[grp]
+    pos = np.minimum(pos, 9)
+    vals = np.add.reduceat((b[: ends[-1] + 1] & 0x7F).astype(np.uint64) << (7 * pos).astype(np.uint64), starts)
+    zero = np.nonzero(vals == 0)[0]
+    if len(zero):
+        vals = vals[: zero[0]]
+    return (np.cumsum(vals) + np.uint64(text_vmaddr)).tolist()
 
 
 def entitlements_from_signature(data, off: int, size: int) -> dict:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import struct
+from typing import NamedTuple
 
 from ...errors import InputError, LimitExceeded
 from ...model import AppInfo, DebugService, Facts, Listener, Origin, Target
 from ...options import Limits, Options
-from . import elf
+from . import elf, libs  # noqa: F401 - libs registers the resolvers of library listeners
 from .image import FormatError
 from .scan import Scanner, find_gadget_config
 
@@ -29,37 +30,44 @@ def scan_image(img, label: str) -> Scanner:
     return sc
 
 
-def scan_elf(label: str, data: bytes, limits: Limits | None = None
-             ) -> tuple[list[Listener], list[DebugService], list[str]]:
+class NativeScan(NamedTuple):
+    listeners: list[Listener]
+    debug: list[DebugService]
+    notes: list[str]  # partial problems (the APK orchestrator records them as errors)
+
+
+def scan_elf(label: str, data: bytes, limits: Limits | None = None) -> NativeScan:
     """Listeners, debug services and notes (partial problems) for one ELF file's bytes."""
     limits = limits or Limits()
     if len(data) > limits.max_file_bytes:
-        return [], [], [f"{label}: {len(data)} bytes, over the limit of {limits.max_file_bytes}; skipped"]
+        return NativeScan([], [], [f"{label}: {len(data)} bytes, over the limit of {limits.max_file_bytes}; "
+                                   "skipped"])
     if bytes(data[:4]) != b"\x7fELF":
         # frida-gadget's configuration ships as lib/<abi>/libfrida-gadget.config.so (JSON)
         if label.endswith(".config.so") and bytes(data[:1]) == b"{":
             try:
                 cfg = json.loads(bytes(data).decode("utf-8"))
             except (ValueError, UnicodeDecodeError):
-                return [], [], [f"{label}: not an ELF file and not a valid JSON gadget configuration"]
+                return NativeScan([], [], [f"{label}: not an ELF file and not a valid JSON gadget "
+                                           "configuration"])
             sc = Scanner.__new__(Scanner)
             sc.label, sc.listeners, sc.debug, sc.notes, sc.origins = label, [], [], [], []
             sc.add_frida(cfg if isinstance(cfg, dict) else None, f"gadget configuration {label}")
-            return sc.listeners, sc.debug, sc.notes
-        return [], [], [f"{label}: not an ELF file"]
+            return NativeScan(sc.listeners, sc.debug, sc.notes)
+        return NativeScan([], [], [f"{label}: not an ELF file"])
     try:
         img = elf.parse(data)
     except FormatError as exc:
-        return [], [], [f"{label}: {exc}"]
+        return NativeScan([], [], [f"{label}: {exc}"])
     except (struct.error, IndexError, ValueError, OverflowError, MemoryError) as exc:
-        return [], [], [f"{label}: malformed ELF ({type(exc).__name__}: {exc})"]
+        return NativeScan([], [], [f"{label}: malformed ELF ({type(exc).__name__}: {exc})"])
     try:
         sc = scan_image(img, label)
     except (struct.error, IndexError, ValueError, OverflowError, KeyError, TypeError) as exc:
-        return [], [], [f"{label}: malformed ELF ({type(exc).__name__} while scanning: {exc})"]
+        return NativeScan([], [], [f"{label}: malformed ELF ({type(exc).__name__} while scanning: {exc})"])
     # partial problems only (the APK orchestrator records them as errors); an unsupported
     # architecture is said by the reason of each listener it produces
-    return sc.listeners, sc.debug, list(sc.notes)
+    return NativeScan(sc.listeners, sc.debug, list(sc.notes))
 
 
 def analyze(target: Target, options: Options) -> Facts:
@@ -106,7 +114,7 @@ def _interesting() -> set[str]:
     return set(catalog().get("imports", {}).get("interesting", []))
 
 
-__all__ = ["Origin", "analyze", "find_gadget_config", "scan_elf", "scan_image"]
+__all__ = ["NativeScan", "Origin", "analyze", "find_gadget_config", "scan_elf", "scan_image"]
 
 
 def warm() -> None:

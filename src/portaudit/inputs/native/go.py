@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...model import Bind, Listener, Location, Origin
-from .disasm import Emulator, call_sites
+from .callsites import call_sites
+from .emulate import Emulator
 from .image import Image
 
 BUILDINFO_MAGIC = b"\xff Go buildinf:"
@@ -180,7 +181,8 @@ def _pclntab_offset(img: Image) -> int | None:
         return sec[1]
     # PIE / c-shared: inside .data.rel.ro (or anywhere): look for a header that checks out
     raw = data if isinstance(data, bytes) else bytes(data)
-    ranges = [(v[1], v[2]) for k, v in img.sections.items() if "rel.ro" in k or "rodata" in k] or [(0, len(raw))]
+    ranges = [(v[1], v[2]) for k, v in img.sections.items()  # ELF names (Mach-O "SEG,sect": the whole file)
+              if "," not in k and ("rel.ro" in k or "rodata" in k)] or [(0, len(raw))]
     for lo, size in ranges:
         for m in _PCLN_RE.finditer(raw, lo, lo + size):
             o = m.start()

@@ -1,6 +1,6 @@
 """A small, bounds-checked view of an executable image shared by the ELF and Mach-O readers.
 
-The disassembly layer (:mod:`.disasm`) only needs: the architecture, a way to read
+The disassembly layer (:mod:`.plt`, :mod:`.callsites`, :mod:`.emulate`) only needs: the architecture, a way to read
 bytes at a virtual address, which addresses are executable / writable, the call
 targets that stand for imported functions (PLT entries, ``__stubs``), the GOT slots
 holding imported addresses, and function start addresses.
@@ -47,6 +47,7 @@ class Image:
     data_ranges: list[tuple[int, int]] = field(default_factory=list)  # file ranges searched for strings
     got_base: int | None = None
     sections: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # ELF: name -> (vaddr, offset, size)
+    relative: dict[int, int] = field(default_factory=dict)  # ELF RELA R_*_RELATIVE: slot -> addend (base 0)
     base: int = 0  # Mach-O: the __TEXT vmaddr (chained-fixup targets are relative to it)  # x86: address of .got.plt (PLT entries index it through ebx)
 
     def __post_init__(self) -> None:

@@ -6,13 +6,16 @@ import functools
 import ipaddress
 import json
 import re
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
+from typing import NamedTuple
 
 from ...model import Bind, DebugService, Listener, Location, Origin
 from . import go
-from .disasm import SUPPORTED, CallSite, Emulator, U, call_sites
+from .callsites import CallSite, call_sites
+from .catalog import catalog
+from .emulate import Emulator
+from .machine import SUPPORTED, U
 from .image import Image
 
 MAX_FUNCTION_BYTES = 64 * 1024  # emulate at most this much code before a call site
@@ -22,6 +25,8 @@ MAX_CALLER_SEARCHES = 32  # one-level caller resolution: searches per image
 
 @dataclass(frozen=True)
 class ListenerSpec:
+    """One ``[[listener]]`` of the catalogue (see catalog/native.toml for the meaning of each key)."""
+
     name: str
     api: str
     kind: str
@@ -30,22 +35,24 @@ class ListenerSpec:
     port_arg: int = 1
     transport: str | None = None
     default: str | None = None
-
-
-@functools.cache
-def catalog() -> dict:
-    with resources.files("portaudit.catalog").joinpath("native.toml").open("rb") as fh:
-        return tomllib.load(fh)
+    default_bind: str | None = None  # what the library binds when the address is not given
+    default_address: str | None = None
+    default_port: int | None = None
+    restricted_by: tuple[str, ...] = ()  # symbols through which the default can be narrowed
+    source: str | None = None
+    fix: str | None = None
+    options_arg: int | None = None
+    options: str | None = None
+    fields: str | None = None
 
 
 @functools.cache
 def listener_specs() -> dict[str, ListenerSpec]:
     out = {}
     for raw in catalog().get("listener", []):
-        out[raw["name"]] = ListenerSpec(
-            name=raw["name"], api=raw["api"], kind=raw["kind"], arg=raw.get("arg", 1),
-            host_arg=raw.get("host_arg", 1), port_arg=raw.get("port_arg", 1),
-            transport=raw.get("transport"), default=raw.get("default"))
+        raw = dict(raw)
+        raw["restricted_by"] = tuple(raw.get("restricted_by", ()))
+        out[raw["name"]] = ListenerSpec(**raw)
     return out
 
 
@@ -157,14 +164,141 @@ def classify_host(host: str | None) -> tuple[Bind, str | None]:
 _URL = re.compile(r"^(?:(?P<scheme>[a-z]+)://)?(?:(?P<host>\[[0-9a-fA-F:.]+\]|[^:/]*):)?(?P<port>\d{1,5})(?:[/?].*)?$")
 
 
-def parse_url_listen(text: str) -> tuple[Bind, str | None, int | None, str | None]:
+class ListenString(NamedTuple):
+    """A listen string such as ``"8000"``, ``"tcp://127.0.0.1:8000"``, ``"udp://:53"``."""
+
+    bind: Bind
+    address: str | None  # None: the string names no host (only a port)
+    port: int | None
+    transport: str | None  # "udp" for a udp:// scheme
+    problem: str | None = None  # why the string was not understood
+
+
+def parse_url_listen(text: str) -> ListenString:
     m = _URL.match(text.strip())
     if not m:
-        return Bind.UNKNOWN, None, None, f"unrecognised listen string {text!r}"
+        return ListenString(Bind.UNKNOWN, None, None, None, f"unrecognised listen string {text!r}")
     host = m.group("host")
-    bind, addr = classify_host(host)
     transport = "udp" if (m.group("scheme") or "").startswith("udp") else None
-    return bind, addr, int(m.group("port")), transport
+    if host is None:
+        return ListenString(Bind.UNKNOWN, None, int(m.group("port")), transport)
+    bind, addr = classify_host(host)
+    return ListenString(bind, addr, int(m.group("port")), transport)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A call site run through the emulator: the state at the call and where it is."""
+
+    start: int | None  # the calling function (None: only a window before the call was run)
+    site: CallSite
+    emu: Emulator
+    st: object
+    fn: str
+    loc: Location
+    evidence: str
+    args: list
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a library call binds, as far as the call site tells."""
+
+    bind: Bind = Bind.UNKNOWN
+    address: str | None = None
+    port: int | None = None
+    transport: str | None = None
+    reason: str | None = None
+    notes: tuple[str, ...] = ()  # extra evidence lines (the listen string, the options read)
+    configurable: str | None = None
+    defaulted: bool = False  # the address was not given: the library's default applies
+
+
+def restrictors_present(img: Image, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` (symbols, Swift mangled-name prefixes, ObjC selectors or strings) the binary has."""
+    out = []
+    for name in names:
+        if name.startswith("$s"):
+            hit = any(i.startswith(name) for i in img.imports) or img.has_symbol(name)
+        else:
+            needle = name.encode() + b"\0"
+            data = img.data
+            hit = img.has_symbol(name) or any(bytes(data[o:o + n]).find(needle) >= 0 for o, n in img.data_ranges)
+        if hit:
+            out.append(name)
+    return out
+
+
+def with_default(img: Image, default_bind: str | None, restricted_by: tuple[str, ...], v: Verdict,
+                 default_address: str | None = None) -> Verdict:
+    """Apply the library's default address when the call did not give one: the default holds when
+    nothing in the binary can narrow it, otherwise the address stays unknown (with the reason)."""
+    if not v.defaulted or default_bind is None:
+        return v
+    present = restrictors_present(img, restricted_by)
+    if present:
+        why = f"{v.reason}; this binary uses {', '.join(present)}, which can narrow it (not followed)"
+        return Verdict(Bind.UNKNOWN, None, v.port, v.transport, why, v.notes, v.configurable, True)
+    checked = f"; none of {', '.join(restricted_by)} is in this binary" if restricted_by else ""
+    bind = Bind.LOOPBACK if default_bind == "loopback" else (Bind.ALL if default_bind == "all-interfaces"
+                                                               else Bind.UNKNOWN)
+    return Verdict(bind, default_address if bind is not Bind.UNKNOWN else None, v.port, v.transport,
+                   f"{v.reason}{checked}", v.notes, v.configurable, True)
+
+
+KIND_HANDLERS: dict[str, Callable[[Scanner, Site, ListenerSpec], Verdict]] = {}
+
+
+def handles(kind: str) -> Callable:
+    """Register the resolver of one ``kind`` of catalogue listener."""
+    def register(fn: Callable) -> Callable:
+        KIND_HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def _port_of(v) -> int | None:
+    return v[1] & 0xFFFF if v[0] == "c" else None
+
+
+def _unresolved(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
+    """opaque: the call site is reported; the address is the library's default (or unknown)."""
+    return Verdict(transport=spec.transport, reason=spec.default, port=spec.default_port,
+                   defaulted=spec.default_bind is not None)
+
+
+@handles("port")
+def _port_only(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
+    return Verdict(transport=spec.transport, reason=spec.default, port=_port_of(ctx.args[spec.port_arg]),
+                   defaulted=spec.default_bind is not None)
+
+
+@handles("host_port")
+def _host_port(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
+    h = ctx.emu.cstring(ctx.st, ctx.args[spec.host_arg])
+    port = _port_of(ctx.args[spec.port_arg])
+    if h is None:
+        return Verdict(port=port, transport=spec.transport,
+                       reason="the host " + explain(ctx.args[spec.host_arg], ctx.fn))
+    bind, addr = classify_host(h.decode("utf-8", "replace"))
+    return Verdict(bind, addr, port, spec.transport, None if bind is not Bind.UNKNOWN else f"host {addr!r}")
+
+
+@handles("url")
+def _url(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
+    s = ctx.emu.cstring(ctx.st, ctx.args[spec.arg])
+    if s is None:
+        return Verdict(transport=spec.transport, reason="the listen string " + explain(ctx.args[spec.arg], ctx.fn))
+    text = s.decode("utf-8", "replace")
+    u = parse_url_listen(text)
+    notes = (f"listen string {text!r}",)
+    transport = spec.transport or u.transport
+    if u.problem:
+        return Verdict(transport=transport, reason=u.problem, notes=notes)
+    if u.address is None and spec.default_bind is not None:  # only a port: the library's default address
+        return Verdict(port=u.port, transport=transport, reason=spec.default, notes=notes, defaulted=True)
+    return Verdict(u.bind, u.address, u.port, transport, spec.default if u.bind is Bind.ALL else None, notes)
 
 
 class Scanner:
@@ -240,6 +374,21 @@ class Scanner:
 
     # -- one call site -------------------------------------------------------------
     def _site(self, start: int | None, site: CallSite) -> None:
+        ctx = self.run_to(start, site)
+        if site.target == "listen":
+            self._listen_site(ctx, site)
+            return
+        spec = listener_specs()[site.target]
+        if spec.kind == "sockaddr":
+            self._sockaddr_site(ctx, site, spec)
+            return
+        handler = KIND_HANDLERS.get(spec.kind, _unresolved)
+        verdict = with_default(self.img, spec.default_bind, spec.restricted_by, handler(self, ctx, spec),
+                               spec.default_address)
+        self.add_verdict(ctx, site.target, spec.api, verdict, spec.fix)
+
+    def run_to(self, start: int | None, site: CallSite) -> Site:
+        """Emulate the calling function (or a window before the call) up to the call."""
         img = self.img
         param_regs = True
         if start is None or site.addr - start > MAX_FUNCTION_BYTES:
@@ -252,94 +401,70 @@ class Scanner:
         emu = Emulator(img, thumb)
         st = emu.run(begin, site.addr, param_regs=param_regs)
         fn = self.fn_name(start) if param_regs else f"sub_{begin:x}?"
-        loc = Location(file=self.label, function=fn, offset=site.addr)
-        evidence = _evidence(st, site, img)
-        spec = listener_specs().get(site.target)
-        args = emu.args(st, 7)
-        origin = self._origin_for(fn)
-        if site.target == "listen":
-            fd = args[0]
-            sock = st.regs.get(fd[1]) if fd[0] == "u" and fd[1].startswith("socket#") else None
-            if sock is None:
-                return  # the socket was bound elsewhere (or we cannot tell): bind sites speak for it
-            dom = sock[0][1] if sock[0][0] == "c" else None
-            fam = AF.get(img.platform, AF["linux"]).get(dom)
-            if fam == "unix":
-                return
-            self.listeners.append(Listener(
-                api="libc listen", transport="tcp", bind=Bind.ALL, location=loc,
-                address="::" if fam == "inet6" else "0.0.0.0", port=0,
-                reason="listen() on a socket that was never bound: the kernel binds an ephemeral port on all interfaces",
-                origin=origin,
-                evidence=f"listen(fd) on an unbound socket at {site.addr:#x} in {fn}\n{evidence}"))
+        return Site(start=start if param_regs else None, site=site, emu=emu, st=st, fn=fn,
+                    loc=Location(file=self.label, function=fn, offset=site.addr),
+                    evidence=_evidence(st, site, img), args=emu.args(st, 7), origin=self._origin_for(fn))
+
+    def _listen_site(self, ctx: Site, site: CallSite) -> None:
+        fd = ctx.args[0]
+        sock = ctx.st.regs.get(fd[1]) if fd[0] == "u" and fd[1].startswith("socket#") else None
+        if sock is None:
+            return  # the socket was bound elsewhere (or we cannot tell): bind sites speak for it
+        dom = sock[0][1] if sock[0][0] == "c" else None
+        fam = AF.get(self.img.platform, AF["linux"]).get(dom)
+        if fam == "unix":
             return
-        assert spec is not None
-        transport = spec.transport
-        if spec.kind == "sockaddr":
-            res = decode_sockaddr(img, emu, st, args[spec.arg], fn)
-            why = res.get("reason") or ""
-            if (res.get("bind") is Bind.UNKNOWN and param_regs and start is not None and "parameter" in why
-                    and "pointer" not in why and self._through_callers(start, site, spec, fn, loc, origin, res)):
-                return
-            fd = args[0]
-            sock = st.regs.get(fd[1]) if fd[0] == "u" and fd[1].startswith("socket#") else None
-            if transport is None and sock is not None and sock[1][0] == "c":
-                transport = {1: "tcp", 2: "udp", 5: "tcp"}.get(sock[1][1] & 0xF)
-            if res.get("family") == "unix" or res.get("bind") is Bind.UNIX:
-                transport = "unix"
-            note = res.get("note")
-            if transport is None:
-                transport = "tcp"
-                note = "; ".join(filter(None, [note, "transport assumed tcp (socket type not visible)"]))
-            reason = res.get("reason") or res.get("port_reason")
-            if res.get("reason") and res.get("port_reason"):
-                reason = f"{res['reason']}; {res['port_reason']}"
-            fam = {"inet": "AF_INET", "inet6": "AF_INET6", "unix": "AF_UNIX"}.get(res.get("family") or "", "AF_?")
-            where = res.get("address") or "?"
-            if fam != "AF_UNIX":
-                if fam == "AF_INET6":
-                    where = f"[{where}]"
-                where = f"{where}:{'?' if res.get('port') is None else res['port']}"
-            head = f"{site.target}(fd, {{{fam}, {where}}}) at {site.addr:#x} in {fn}"
-            self.listeners.append(Listener(
-                api=spec.api, transport=transport, bind=res["bind"], location=loc, address=res.get("address"),
-                port=res.get("port"), reason=reason, origin=origin,
-                evidence=head + "\n" + evidence + (f"\n; {note}" if note else "")))
-            return
-        bind, addr, port, reason = Bind.UNKNOWN, None, None, spec.default
-        if spec.kind == "url":
-            s = emu.cstring(st, args[spec.arg])
-            if s is not None:
-                bind, addr, port, t = parse_url_listen(s.decode("utf-8", "replace"))
-                transport = transport or t
-                if bind is Bind.UNKNOWN:
-                    reason = t
-                elif spec.default and bind is Bind.ALL:
-                    reason = spec.default
-                evidence += f"\n; listen string {s.decode('utf-8', 'replace')!r}"
-                if spec.name.startswith("nw_listener") and bind is Bind.ALL:
-                    bind = Bind.UNKNOWN
-            else:
-                reason = "the listen string " + explain(args[spec.arg], fn)
-        elif spec.kind == "host_port":
-            h = emu.cstring(st, args[spec.host_arg])
-            p = args[spec.port_arg]
-            port = p[1] & 0xFFFF if p[0] == "c" else None
-            if h is not None:
-                bind, addr = classify_host(h.decode("utf-8", "replace"))
-                reason = None
-            else:
-                reason = "the host " + explain(args[spec.host_arg], fn)
-        elif spec.kind == "port":
-            p = args[spec.port_arg]
-            port = p[1] & 0xFFFF if p[0] == "c" else None
-        # first line names the call, as for bind sites (the console shows only that line)
-        shown = "?" if addr is None else (f"[{addr}]" if ":" in addr else addr)
-        head = f"{site.target}({shown}:{'?' if port is None else port}) at {site.addr:#x} in {fn}"
         self.listeners.append(Listener(
-            api=spec.api, transport=transport or "tcp", bind=bind, location=loc, address=addr, port=port,
-            reason=reason if bind in (Bind.UNKNOWN,) or reason else None, origin=origin,
-            evidence=head + "\n" + evidence))
+            api="libc listen", transport="tcp", bind=Bind.ALL, location=ctx.loc,
+            address="::" if fam == "inet6" else "0.0.0.0", port=0,
+            reason="listen() on a socket that was never bound: the kernel binds an ephemeral port on all interfaces",
+            origin=ctx.origin,
+            evidence=f"listen(fd) on an unbound socket at {site.addr:#x} in {ctx.fn}\n{ctx.evidence}"))
+
+    def _sockaddr_site(self, ctx: Site, site: CallSite, spec: ListenerSpec) -> None:
+        img, st, fn = self.img, ctx.st, ctx.fn
+        res = decode_sockaddr(img, ctx.emu, st, ctx.args[spec.arg], fn)
+        why = res.get("reason") or ""
+        if (res.get("bind") is Bind.UNKNOWN and ctx.start is not None and "parameter" in why
+                and "pointer" not in why and self._through_callers(ctx.start, site, spec, fn, ctx.loc, ctx.origin,
+                                                                   res)):
+            return
+        transport = spec.transport
+        fd = ctx.args[0]
+        sock = st.regs.get(fd[1]) if fd[0] == "u" and fd[1].startswith("socket#") else None
+        if transport is None and sock is not None and sock[1][0] == "c":
+            transport = {1: "tcp", 2: "udp", 5: "tcp"}.get(sock[1][1] & 0xF)
+        if res.get("family") == "unix" or res.get("bind") is Bind.UNIX:
+            transport = "unix"
+        note = res.get("note")
+        if transport is None:
+            transport = "tcp"
+            note = "; ".join(filter(None, [note, "transport assumed tcp (socket type not visible)"]))
+        reason = res.get("reason") or res.get("port_reason")
+        if res.get("reason") and res.get("port_reason"):
+            reason = f"{res['reason']}; {res['port_reason']}"
+        fam = {"inet": "AF_INET", "inet6": "AF_INET6", "unix": "AF_UNIX"}.get(res.get("family") or "", "AF_?")
+        where = res.get("address") or "?"
+        if fam != "AF_UNIX":
+            if fam == "AF_INET6":
+                where = f"[{where}]"
+            where = f"{where}:{'?' if res.get('port') is None else res['port']}"
+        head = f"{site.target}(fd, {{{fam}, {where}}}) at {site.addr:#x} in {fn}"
+        self.listeners.append(Listener(
+            api=spec.api, transport=transport, bind=res["bind"], location=ctx.loc, address=res.get("address"),
+            port=res.get("port"), reason=reason, origin=ctx.origin,
+            evidence=head + "\n" + ctx.evidence + (f"\n; {note}" if note else "")))
+
+    def add_verdict(self, ctx: Site, call: str, api: str, v: Verdict, fix: str | None = None) -> None:
+        """A listener from a resolved (or unresolved) library call; the first evidence line names it."""
+        shown = "?" if v.address is None else (f"[{v.address}]" if ":" in v.address else v.address)
+        head = f"{call}({shown}:{'?' if v.port is None else v.port}) at {ctx.site.addr:#x} in {ctx.fn}"
+        extra = "".join(f"\n; {line}" for line in v.notes)
+        tail = f"\nfix: {fix}" if fix else ""
+        self.listeners.append(Listener(
+            api=api, transport=v.transport or "tcp", bind=v.bind, location=ctx.loc, address=v.address,
+            port=v.port, reason=v.reason, origin=ctx.origin, configurable=v.configurable,
+            evidence=head + "\n" + ctx.evidence + extra + tail))
 
     def _through_callers(self, start: int, site: CallSite, spec: ListenerSpec, fn: str, loc: Location,
                          origin: Origin, unresolved: dict) -> bool:

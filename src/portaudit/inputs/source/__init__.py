@@ -55,6 +55,10 @@ def analyze(target: Target, options: Options) -> Facts:
     app, cfg_notes = config.read_configs(configs, root)
     facts.app = app
     target.notes.extend(cfg_notes)
+    # -- hook (inputs/daemons): tor / v2ray / shadowsocks / privoxy / pdnsd configurations in the tree
+    #    and torrc / privoxy directives in code strings
+    from .. import daemons
+    facts.listeners.extend(daemons.scan_tree(root, [f.path for f in code], target.notes))
     facts.listeners.sort(key=lambda x: (x.location.file or "", x.location.line or 0, x.location.column or 0))
     facts.debug.sort(key=lambda x: (x.location.file or "", x.location.line or 0))
     stats.update({"files_parsed": parsed, "files_candidate": len(code), "config_files": len(configs),
