@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from portaudit import rules as rules_mod
-from portaudit.fingerprint import fingerprint
+from portaudit.baseline import assign_ids
 from portaudit.model import (AppInfo, Bind, Facts, Listener, Location, Origin, Target)
 from portaudit.report import Report
 
@@ -115,12 +115,16 @@ def runtime_facts() -> Facts:
     return Facts(target=target, runtime=items)
 
 
-def build_report(facts_list: list[Facts]) -> Report:
+def build_report(facts_list: list[Facts], root: str | None = None) -> Report:
+    """What ``scan.run`` does after analysis: rules, paths relative to the project root (the working
+    directory unless ``root``), one fingerprint per finding."""
     report = Report()
     for facts in facts_list:
         report.targets.append(facts.target)
         report.facts.append(facts)
         report.findings.extend(rules_mod.evaluate(facts))
+    report.rebase(root or os.getcwd())
+    assign_ids(report.findings, report.facts)
     report.findings.sort(key=lambda f: (-f.severity, f.target, f.rule, f.location.short()))
     return report
 

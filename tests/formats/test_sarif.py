@@ -72,7 +72,8 @@ def test_source_result_has_exact_region_snippet_and_fix(sample):
     d = repl["deletedRegion"]
     assert text[d["startColumn"] - 1:d["endColumn"] - 1] == "0.0.0.0"
     assert repl["insertedContent"]["text"] == "127.0.0.1"
-    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
+    # no absolute local path anywhere in the log (the checkout's location is not the report's business)
+    assert str(Path.cwd()) not in json.dumps(run) and "file://" not in json.dumps(run)
 
 
 def test_bytecode_native_and_runtime_locations(sample):

@@ -21,7 +21,7 @@ import markupsafe
 from .. import rules as rules_mod
 from ..model import Finding, Severity
 from ..report import Report
-from ..suppress import source_path
+from ..suppress import SourceLines
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]  # high ... info
 COLORS = {"high": "#b3261e", "medium": "#b26a00", "low": "#1a6fb0", "info": "#6b6b6b"}
@@ -79,21 +79,11 @@ def chart_svg(by_rule: list[dict[str, Any]], width: int = 560) -> str:
     return "".join(out)
 
 
-def _context(finding: Finding, target, radius: int = 2) -> list[tuple[int, str, bool]] | None:
+def _context(finding: Finding, report: Report, files: SourceLines,
+             radius: int = 2) -> list[tuple[int, str, bool]] | None:
     loc = finding.location
-    if loc.line is None or target is None:
-        return None
-    path = source_path(target, finding)
-    if not path:
-        return None
-    try:
-        if os.path.getsize(path) > 8 * 1024**2:
-            return None
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        return None
-    if not 1 <= loc.line <= len(lines):
+    lines = files.lines(report.source_file(finding))
+    if not lines or loc.line is None or not 1 <= loc.line <= len(lines):
         return None
     last = loc.end_line if loc.end_line and loc.end_line >= loc.line else loc.line
     lo, hi = max(1, loc.line - radius), min(len(lines), last + radius)
@@ -160,6 +150,7 @@ def context(report: Report, suppressed: list[tuple[Finding, str, str]] | None = 
         cls = rules_mod.get(row["id"])
         row["title"] = cls.title() if cls else ""
     facts_by_target = {fa.target.path: fa for fa in report.facts}
+    files = SourceLines()
     sections = []
     for t in report.targets:
         facts = facts_by_target.get(t.path)
@@ -171,7 +162,7 @@ def context(report: Report, suppressed: list[tuple[Finding, str, str]] | None = 
             items.append({
                 "severity": f.severity.label, "confidence": f.confidence.label, "rule": f.rule,
                 "message": f.message, "where": _where(f), "origin": _origin(f), "listener": lst,
-                "context": _context(f, t), "evidence": (f.evidence or f.location.snippet or "").strip(),
+                "context": _context(f, report, files), "evidence": (f.evidence or f.location.snippet or "").strip(),
                 "fix": f.fix, "ids": _ids(f), "fingerprint": f.fingerprint,
             })
         runtime, cols = _runtime_rows(facts.runtime if facts else [])
