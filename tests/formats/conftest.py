@@ -165,3 +165,36 @@ def chromium() -> str:
     return path
 
 
+
+
+def big_report(root: Path, n_targets: int = 150, with_findings: int = 100, per_target: int = 5) -> Report:
+    """A report at real size (issue 15: 150 targets, 500 findings): ``with_findings`` APK targets
+    with ``per_target`` listener findings each (different classes, ports, bind classes, SDKs and a
+    two-hop flow on every other one), the rest clean.  Built from the model (rendering is under test)."""
+    from portaudit.model import Hop
+
+    binds = [(Bind.ALL, "0.0.0.0"), (Bind.LOOPBACK, "127.0.0.1"), (Bind.SPECIFIC, "192.168.1.5"),
+             (Bind.UNKNOWN, None), (Bind.CONDITIONAL, None)]
+    facts_list = []
+    for t in range(n_targets):
+        path = root / f"apps/app{t:03d}.apk"
+        target = Target(path=str(path), kind="apk", sha256=f"{t:064x}", size=1000 + t, seconds=0.05)
+        listeners = []
+        if t < with_findings:
+            for i in range(per_target):
+                bind, addr = binds[(t + i) % len(binds)]
+                loc = Location(file="classes.dex", class_=f"com.app{t}.net.Server{i}", method="start(I)V", offset=4 * i)
+                flow = []
+                if i % 2:
+                    flow = [Hop("api", loc), Hop("wrapper", Location(file="classes.dex", class_=f"com.app{t}.Net",
+                                                                      method="listen(I)V", offset=8), "port parameter p"),
+                            Hop("caller", Location(file="classes2.dex", class_=f"com.app{t}.Main", method="onCreate()V",
+                                                   offset=0x20), f"port = {7000 + i}")]
+                listeners.append(Listener(
+                    api="java.net.ServerSocket(int,int,InetAddress)", transport="tcp", bind=bind, address=addr,
+                    port=7000 + i, location=loc, flow=flow, alternatives=["0.0.0.0", "127.0.0.1"] if bind == Bind.CONDITIONAL else [],
+                    reason="address from a register" if bind == Bind.UNKNOWN else None,
+                    origin=Origin(kind="library", sdk="NanoHTTPD") if i == 4 else Origin(),
+                    evidence="invoke-direct {v0, v1, v2, v3}, Ljava/net/ServerSocket;-><init>(IILjava/net/InetAddress;)V"))
+        facts_list.append(Facts(target=target, app=AppInfo(package=f"com.app{t}"), listeners=listeners))
+    return build_report(facts_list, root=str(root))

@@ -28,8 +28,10 @@ log = logging.getLogger("portaudit")
 
 
 def _fail(exc: ConfigError) -> None:
+    """A configuration or baseline problem: one line, exit 2 (0 with --exit-zero)."""
     click.echo(f"portaudit: error: {oneline(str(exc))}", err=True)
-    sys.exit(EXIT_ERROR)
+    ctx = click.get_current_context(silent=True)
+    sys.exit(EXIT_CLEAN if ctx is not None and ctx.params.get("exit_zero") else EXIT_ERROR)
 
 
 def _rule_ids(values: tuple[str, ...], option: str) -> list[str]:
@@ -142,8 +144,9 @@ def scan_command(paths, fmt, output_specs, fail_on, exit_zero, min_severity, min
         if not options.rules:
             raise click.UsageError("every rule is turned off (configuration and --exclude-rule)")
 
-    # the baseline is read before the scan so a broken file fails fast
-    baseline_path = baseline_file or cfg.baseline
+    # the baseline is read before the scan so a broken file fails fast; writing one ignores the
+    # configuration's (it may not exist yet)
+    baseline_path = baseline_file or (None if write_baseline else cfg.baseline)
     known: set[str] | None = None
     if baseline_path:
         try:
