@@ -330,8 +330,8 @@ class _Builder:
     def message(self, finding: Finding, target: Target) -> str:
         text = finding.message.strip() or finding.rule
         where = _where(finding.location) if target.kind not in RUNTIME_KINDS else None
-        if where and where not in text:
-            text = f"{text.rstrip('.')} in {where}"
+        if where and where not in text:  # two alerts in one app must read differently
+            text = f"{text.rstrip('.')} (in {where})"
         hops = [h for h in (finding.listener.flow if finding.listener else []) if h.role != "api"]
         if hops:  # GitHub links "[text](id)" to the related location with that id
             origin = hops[-1]
