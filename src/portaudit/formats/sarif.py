@@ -33,6 +33,7 @@ from ..model import Finding, Hop, Location, Severity, Target
 from ..report import RUNTIME_KINDS, Report
 from ..suppress import SourceLines
 from .console import short_method
+from .places import ClassFiles, declaration_line
 from .text import clean
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -44,7 +45,6 @@ SECURITY_SEVERITY = {Severity.HIGH: "8.2", Severity.MEDIUM: "5.5", Severity.LOW:
 
 # literal wildcard addresses and what to put instead
 _WILDCARD_FIX = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "[::1]", "0:0:0:0:0:0:0:0": "::1"}
-_SOURCE_EXT = (".java", ".kt")
 
 
 def _pascal(rule_id: str) -> str:
@@ -116,61 +116,6 @@ class _Artifacts:
         # no absolute uri: where the project was checked out is nobody's business (GitHub knows)
         return {"%SRCROOT%": {"description": {"text": "The project root portaudit ran on (the git root, "
                                                       "--root, or the working directory)."}}}
-
-
-class _ClassFiles:
-    """Java / Kotlin source files of the scanned source trees, by the class path they declare by
-    convention (``com/example/Server.java``), so bytecode findings can point at source."""
-
-    def __init__(self, report: Report):
-        self.report = report
-        self.index: dict[str, str] | None = None
-
-    def _build(self) -> dict[str, str]:
-        index: dict[str, str] = {}
-        for t in self.report.targets:
-            if t.kind != "source" or t.errors:
-                continue
-            top = self.report.disk_path(t.path)
-            if not os.path.isdir(top):
-                continue
-            for dirpath, dirnames, filenames in os.walk(top):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                for name in filenames:
-                    if name.endswith(_SOURCE_EXT):
-                        full = os.path.join(dirpath, name)
-                        rel = os.path.relpath(full, self.report.root or os.getcwd()).replace(os.sep, "/")
-                        index.setdefault(os.path.relpath(full, top).replace(os.sep, "/"), rel)
-        return index
-
-    def find(self, class_name: str) -> str | None:
-        if self.index is None:
-            self.index = self._build() if any(t.kind == "source" for t in self.report.targets) else {}
-        if not self.index:
-            return None
-        stem = class_name.split("$", 1)[0].replace(".", "/")
-        for suffix, rel in self.index.items():
-            for ext in _SOURCE_EXT:
-                if suffix == stem + ext or suffix.endswith("/" + stem + ext):
-                    return rel
-        return None
-
-
-def _declaration_line(lines: list[str], loc: Location) -> int | None:
-    """The line that declares the finding's method (or its class), found by name."""
-    simple = (loc.class_ or "").rsplit(".", 1)[-1].split("$")[-1]
-    name = (loc.method or "").split("(", 1)[0]
-    if name == "<init>":
-        name = simple
-    patterns = []
-    if name and name != "<clinit>":
-        patterns.append(re.compile(r"(?:\bfun\s+|[\w>\]]\s+|^\s*)" + re.escape(name) + r"\s*\([^;]*$"))
-    patterns.append(re.compile(r"\b(?:class|object|interface)\s+" + re.escape(simple) + r"\b"))
-    for pat in patterns:
-        for no, text in enumerate(lines, 1):
-            if pat.search(text) and not text.lstrip().startswith(("//", "*", "return ", "new ")):
-                return no
-    return None
 
 
 def _where(loc: Location) -> str | None:
@@ -267,7 +212,7 @@ class _Builder:
         self.report = report
         self.artifacts = _Artifacts(report)
         self.files = SourceLines()
-        self.classes = _ClassFiles(report)
+        self.classes = ClassFiles(report)
         self.targets = {t.path: t for t in report.targets}
         self.rule_index = {cls.id: i for i, cls in enumerate(rules_mod.ALL)}
 
@@ -291,7 +236,7 @@ class _Builder:
         source = self.classes.find(loc.class_) if loc.class_ else None
         if source:
             lines = self.files.lines(self.report.disk_path(source))
-            line = _declaration_line(lines or [], loc)
+            line = declaration_line(lines or [], loc)
             physical: dict[str, Any] = {"artifactLocation": self.artifacts.of(source)}
             if line:
                 physical["region"] = {"startLine": line, "snippet": {"text": (lines or [""])[line - 1].strip()}}
