@@ -82,10 +82,10 @@ def assign_ids(findings: list[Finding], facts: Iterable[Facts]) -> None:
     """Set every finding's ``fingerprint``: :func:`finding_id`, numbered in code order among findings
     that share one (the first keeps the plain id, so adding a second copy never renames the first)."""
     by_target = {fa.target.path: fa for fa in facts}
-    groups: dict[str, list[Finding]] = {}
-    for f in findings:
-        groups.setdefault(_key(f, app_identity(by_target.get(f.target), f.target)), []).append(f)
-    for key, group in groups.items():
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:  # numbered within one target: another copy of the app is not a second occurrence
+        groups.setdefault((f.target, _key(f, app_identity(by_target.get(f.target), f.target))), []).append(f)
+    for (_, key), group in groups.items():
         group.sort(key=_code_order)
         for n, f in enumerate(group):
             f.fingerprint = _digest(key if n == 0 else f"{key}\x1f#{n}")

@@ -276,3 +276,38 @@ def test_scripted_ci_run_behaves_as_the_readme_says(repo):
     run = portaudit("scan", "--quiet", ".", "app/build/outputs/apk/release/app-release.apk", cwd=repo)
     assert run.code == 2
     assert run.stderr_lines() == ["portaudit: app/build/outputs/apk/release/app-release.apk: no such file or directory"]
+
+
+def test_a_renderer_failing_on_one_target_costs_only_that_target(tmp_path, monkeypatch):
+    """A bug in one format's code for one target's finding (simulated: SARIF's result builder raises on
+    the native library's findings) ends that target with one error line, in every output of the run;
+    the APK's results are written everywhere; exit 3."""
+    from click.testing import CliRunner
+
+    from portaudit.cli import main
+    from portaudit.formats import sarif
+
+    real = sarif._Builder.result
+
+    def broken(self, finding):
+        if finding.target.endswith(".so"):
+            raise ValueError("simulated rendering bug")
+        return real(self, finding)
+
+    monkeypatch.setattr(sarif._Builder, "result", broken)
+    so = NATIVE / "libserver_arm64_O0.so"  # has listener findings (tests/fixtures/native/src)
+    out = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "sarif", "html")}
+    res = CliRunner().invoke(main, ["scan", str(DEMO_APK), str(so), "--no-isolate", "-f", "console",
+                                    *[a for fmt, p in out.items() for a in ("-o", f"{fmt}:{p}")]])
+    assert res.exit_code == 3, res.output
+    data = json.loads(out["json"].read_text())
+    lib = next(t for t in data["targets"] if t["path"].endswith(so.name))
+    assert lib["errors"] == ["internal error while writing the sarif report (ValueError: simulated rendering bug); "
+                             "please report it"]
+    assert not [f for f in data["findings"] if f["target"] == lib["path"]]  # dropped from every output ...
+    results = json.loads(out["sarif"].read_text())["runs"][0]["results"]
+    apk = [f for f in data["findings"] if f["target"].endswith("demo.apk")]
+    assert apk and len(results) == len(apk)  # ... and the APK's findings are in every output
+    assert "simulated rendering bug" in out["html"].read_text() and "simulated rendering bug" in res.stdout
+    assert [ln for ln in res.stderr.splitlines() if "internal error" in ln] == [
+        f"portaudit: {lib['path']}: {lib['errors'][0]}"]

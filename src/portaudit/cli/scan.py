@@ -220,32 +220,39 @@ def _filter(report: Report, cfg, no_inline: bool, known: set[str] | None, baseli
 
 def _write_reports(report: Report, fmt: str, outputs: list[tuple[str, str]], to_stdout: bool,
                    opts: dict, color: bool | None, width: int | None) -> bool:
-    """Write every requested report; returns True when one could not be written at all."""
+    """Render every requested report, then write them; returns True when one could not be written
+    at all.  When rendering one format fails on a target, that target ends with an error and every
+    format is rendered again, so all outputs of a run agree."""
+    jobs = [(fmt, None)] if to_stdout else []
+    jobs += list(outputs)
+    for _ in range(len(report.targets) + 1):
+        errors_before = sum(len(t.errors) for t in report.targets)
+        texts: list[tuple[str | None, str | None, str]] = []
+        for name, path in jobs:
+            kw = dict(opts)
+            if name == "console":
+                kw["color"] = (path is None and sys.stdout.isatty()) if color is None else bool(color)
+                kw["width"] = width or (shutil.get_terminal_size((100, 24)).columns if path is None else 100)
+            try:
+                texts.append((name, path, formats.render_contained(name, report, **kw)))
+            except formats.RenderError as exc:
+                log.error("%s", exc)
+                texts.append((None, path, ""))
+        if sum(len(t.errors) for t in report.targets) == errors_before:
+            break
     failed = False
-    jobs = [(name, path) for name, path in outputs]
-    if to_stdout:
-        jobs.insert(0, (fmt, None))
-    for name, path in jobs:
-        kw = dict(opts)
-        if name == "console":
-            tty = path is None and sys.stdout.isatty()
-            kw["color"] = tty if color is None else bool(color)
-            kw["width"] = width or (shutil.get_terminal_size((100, 24)).columns if path is None else 100)
-        try:
-            text = formats.render_contained(name, report, **kw)
-        except formats.RenderError as exc:
-            log.error("%s", exc)
+    for name, path, text in texts:
+        if name is None:
             failed = True
-            continue
-        if path is None:
+        elif path is None:
             _stdout(text, name)
-            continue
-        try:
-            with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
-                fh.write(text)
-        except OSError as exc:
-            click.echo(f"portaudit: error: {path}: cannot write: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_ERROR)
+        else:
+            try:
+                with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                click.echo(f"portaudit: error: {path}: cannot write: {exc.strerror or exc}", err=True)
+                sys.exit(EXIT_ERROR)
     return failed
 
 

@@ -27,16 +27,18 @@ from ..model import Finding, Severity
 from ..report import Report
 from ..suppress import SourceLines
 from .console import hop_line, where
-from .text import safe
+from .text import oneline, visible
 
 SEVERITIES = [s.label for s in sorted(Severity, reverse=True)]  # high ... info
 OPEN_UP_TO = 100  # target sections start open when the report has at most this many findings
 COLORS = {"high": "#b3261e", "medium": "#b26a00", "low": "#1a6fb0", "info": "#6b6b6b"}
 
 def _finalize(value: Any) -> Any:
+    """Every string is shown on one line with its control characters escaped (a newline in a file
+    name is data); multi-line evidence is passed as a list of lines."""
     if isinstance(value, markupsafe.Markup):
-        return markupsafe.Markup(safe(str(value)))
-    return safe(value) if isinstance(value, str) else value
+        return markupsafe.Markup(visible(str(value)))
+    return oneline(value) if isinstance(value, str) else value
 
 
 _env = jinja2.Environment(
@@ -171,7 +173,7 @@ def _item(n: int, f: Finding, report: Report, files: SourceLines) -> dict[str, A
         "id": n, "severity": f.severity.label, "rank": _RANK[f.severity.label], "confidence": f.confidence.label,
         "conf_rank": str(2 - int(f.confidence)), "rule": f.rule, "message": f.message, "where": where_,
         "origin": origin, "origin_key": _origin_key(f), "bind": lst["bind"] if lst else "",
-        "listener": lst, "context": _context(f, report, files), "evidence": evidence,
+        "listener": lst, "context": _context(f, report, files), "evidence": evidence.splitlines(),
         "flow": [{"role": h.role, "where": where(h.location), "note": h.note} for h in hops],
         "fix": f.fix, "ids": _ids(f), "fingerprint": f.fingerprint, "text": text,
     }

@@ -8,6 +8,8 @@ and what a terminal obeys (ESC, OSC, a newline that forges an extra line).  Noth
   ``\\xNN`` and any other lone surrogate ``\\uDNNN``; the result always encodes as UTF-8.
 * :func:`oneline` (terminal and log lines): also C0 controls except tab, DEL, C1 controls (ESC,
   CSI, OSC...) and line breaks become ``\\xNN`` / ``\\n`` escapes, so one message is one line.
+* :func:`visible` (HTML): :func:`safe`, and control characters other than tab and newline escaped,
+  so a reader sees them instead of a browser ignoring them.
 * :func:`clean`: :func:`safe` over every string of a JSON-like structure (keys too).
 * :func:`xml`: :func:`safe`, plus the code points XML 1.0 forbids escaped.
 """
@@ -19,6 +21,7 @@ from typing import Any
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
@@ -44,6 +47,11 @@ def oneline(text: str) -> str:
     """``text`` fit for one terminal or log line: no control character, no line break."""
     text = safe(text)
     return _CONTROL.sub(_control, text) if _CONTROL.search(text) else text
+
+
+def visible(text: str) -> str:
+    text = safe(text)
+    return _INVISIBLE.sub(_control, text) if _INVISIBLE.search(text) else text
 
 
 def terminal(value: Any) -> str:
