@@ -171,5 +171,5 @@ def test_a_missing_optional_package_is_one_clear_line(reference_store, tmp_path,
     r = subprocess.run([sys.executable, "-c", code, "corpus", *args[:1], "--db", str(reference_store), *args[1:]],
                        capture_output=True, text=True, cwd=str(tmp_path), timeout=120)
     assert r.returncode == 2
-    assert r.stderr.splitlines() == [f"portaudit: error: {what} needs the Python package {package}, which is not "
+    assert r.stderr.splitlines() == [f"portaudit: {what} needs the Python package {package}, which is not "
                                      "installed: pip install 'portaudit[corpus]'"]

@@ -48,7 +48,7 @@ def _needs_extras(fn):
             top = (exc.name or "").split(".")[0]
             if top not in OPTIONAL:
                 raise
-            _fail(f"error: {OPTIONAL[top]} needs the Python package {top}, which is not installed: "
+            _fail(f"{OPTIONAL[top]} needs the Python package {top}, which is not installed: "
                   "pip install 'portaudit[corpus]'")
     return wrapper
 

@@ -150,8 +150,9 @@ class DaskExecutor:
                  address: str | None = None):
         try:
             from distributed import Client, LocalCluster
-        except ImportError:  # pragma: no cover - dask is a dependency
-            raise CorpusError("Dask distributed is not installed (pip install 'dask[distributed]')") from None
+        except ImportError:  # the "corpus" extra is not installed
+            raise CorpusError("Dask execution needs the Python package distributed, which is not installed: "
+                              "pip install 'portaudit[corpus]'") from None
         self.config = config
         self.cluster = None
         try:
