@@ -70,7 +70,7 @@ class SourceLines:
                     # undecodable bytes stay (as surrogates) so reports can show them escaped
                     with open(path, encoding="utf-8", errors="surrogateescape") as fh:
                         self.cache[path] = fh.read().splitlines()
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL byte in the name
                 self.cache[path] = None
         return self.cache[path]
 

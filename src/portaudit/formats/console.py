@@ -132,7 +132,7 @@ def render(report: Report, *, color: bool = False, width: int | None = None,
             con.print()
         first = False
         head = Text(oneline(target.path), style="bold")
-        head.append(f"  [{target.kind}]", style="dim")
+        head.append(f"  [{oneline(target.kind)}]", style="dim")
         if target.seconds is not None and not quiet:
             head.append(f"  {target.seconds:.2f}s", style="dim")
         out(head)
@@ -156,7 +156,7 @@ def render(report: Report, *, color: bool = False, width: int | None = None,
             for f in group:
                 line = Text()
                 line.append("- ", style=_STYLE[sev])
-                line.append(f.rule, style="bold")
+                line.append(oneline(f.rule), style="bold")
                 line.append(": ")
                 line.append(oneline(f.message))
                 out(line, 4)

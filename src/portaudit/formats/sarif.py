@@ -91,7 +91,12 @@ def rule_descriptor(cls) -> dict[str, Any]:
 def uri(path: str) -> str:
     """A relative URI for a report path: POSIX separators, every byte that needs it percent-encoded
     (a non-UTF-8 name arrives as surrogate escapes and leaves as its own bytes)."""
-    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/")
+    text = path.replace(os.sep, "/")
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # a lone surrogate that is not a smuggled byte (from an app string)
+        raw = text.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/")
 
 
 class _Artifacts:
