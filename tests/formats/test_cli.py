@@ -312,7 +312,7 @@ def test_ci_files_are_valid():
     upload = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")]
     assert upload and upload[0]["with"]["sarif_file"]
     assert any("--output sarif:" in str(s.get("run", "")) for s in steps)
-    assert wf["permissions"]["security-events"] == "write"
+    assert wf["jobs"]["portaudit"]["permissions"]["security-events"] == "write"
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hooks[0]["id"] == "portaudit" and hooks[0]["entry"].startswith("portaudit scan")
 
