@@ -311,3 +311,34 @@ def test_a_renderer_failing_on_one_target_costs_only_that_target(tmp_path, monke
     assert "simulated rendering bug" in out["html"].read_text() and "simulated rendering bug" in res.stdout
     assert [ln for ln in res.stderr.splitlines() if "internal error" in ln] == [
         f"portaudit: {lib['path']}: {lib['errors'][0]}"]
+
+
+def test_source_tree_discovery_skips_build_jars_and_markdown_named_like_libraries(repo):
+    """Issue 15: 71 of 93 targets of a real tree were errors because of gradle-wrapper.jar; a
+    Markdown file named README.so.md was read as ELF.  Discovery goes by magic bytes and real
+    extensions: a text file is not a library, a JAR of Java classes is a note."""
+    import zipfile
+
+    (repo / "docs").mkdir()
+    (repo / "docs" / "README.so.md").write_text("# how to build libfoo.so\n")
+    (repo / "libs").mkdir()
+    with zipfile.ZipFile(repo / "libs" / "helper.jar", "w") as zf:  # Java classes only, no DEX
+        zf.writestr("a/B.class", b"\xca\xfe\xba\xbe" + b"\0" * 60)
+    run = portaudit("scan", ".", "-f", "json", "-v", cwd=repo)
+    assert run.code == 1, run.stderr  # Server.java's findings; no target error
+    targets = run.json()["targets"]
+    assert [(t["path"], t["kind"], t["errors"]) for t in targets] == [(".", "source", [])]
+    assert any(n.startswith("libs/helper.jar: JAR without DEX") for n in targets[0]["notes"])
+    named = portaudit("scan", repo / "docs" / "README.so.md", cwd=repo)  # named directly: said, not guessed
+    assert named.code == 2 and "not a recognised app, binary or source file" in named.stderr
+
+
+def test_include_tests_reports_test_code(repo):
+    test_dir = repo / "app" / "src" / "test" / "org" / "acme"
+    test_dir.mkdir(parents=True)
+    (test_dir / "OtherTest.java").write_text(OTHER.replace("class Other", "class OtherTest"))
+    rel = "app/src/test/org/acme/OtherTest.java"
+    without = {f["location"]["file"] for f in _findings(portaudit("scan", ".", "-f", "json", cwd=repo))}
+    with_tests = {f["location"]["file"] for f in _findings(portaudit("scan", ".", "-f", "json", "--include-tests",
+                                                                     cwd=repo))}
+    assert rel not in without and rel in with_tests  # the ServerSocket(9999) of OTHER, in test code
