@@ -86,7 +86,6 @@ class Config:
     include: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     baseline: str | None = None
-    warnings: list[str] = field(default_factory=list)
 
     # -- what the pipeline asks ---------------------------------------------------
     def rule_enabled(self, rule_id: str) -> bool:

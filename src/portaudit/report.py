@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from . import __version__
-from .model import Facts, Finding, Hop, Location, Severity, Target
+from .model import Facts, Finding, Location, Severity, Target
 
 RUNTIME_KINDS = {"host", "device", "runtime", "process"}
 
@@ -153,7 +153,3 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
         }
 
-
-def hops_after_api(flow: list[Hop]) -> list[Hop]:
-    """The hops that say where a value came from (the ``api`` hop repeats the primary location)."""
-    return [h for h in flow if h.role != "api"]

@@ -372,3 +372,40 @@ def test_source_tree_end_to_end_with_the_real_front_end(tmp_path, monkeypatch):
     res = invoke("scan", ".", "--no-config", "--width", "80")
     assert '> s.bind(new InetSocketAddress("0.0.0.0", 8080));' in res.stdout
     assert max(map(len, res.stdout.splitlines())) <= 80
+
+
+def test_flow_end_to_end_and_origin_chains_are_distinct_findings(tree, tmp_path, monkeypatch):
+    """One API call reached from two callers (two origin chains, as the front ends record them in
+    listener.flow): two findings with distinct fingerprints, each with its flow in every format."""
+    from portaudit.model import Hop, Location
+
+    base = source_facts(Path(tree.root), JAVA)
+    lst = next(x for x in base.listeners if x.port == 9090)
+    rel = lst.location.file
+    chains = []
+    for caller_line, note in ((3, "port 9090 from Main.main"), (4, "port 9090 from Boot.run")):
+        chains.append(type(lst)(**{**lst.__dict__, "flow": [
+            Hop("api", lst.location), Hop("caller", Location(file=rel, line=caller_line, column=1), note)]}))
+    base.listeners = [x for x in base.listeners if x.port != 9090] + chains
+
+    def analyze(target, options):  # the fixture's stand-in analyzer, now with flows
+        base.target = target
+        return base
+
+    import portaudit.scan as scan_mod
+    monkeypatch.setattr(scan_mod, "analyzer_for", lambda kind: analyze)
+    out = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "sarif", "html")}
+    res = invoke("scan", tree, "--no-inline-suppressions", "--width", "200",
+                 *[a for fmt, p in out.items() for a in ("-o", f"{fmt}:{p}")])
+    data = json.loads(out["json"].read_text())
+    mine = [f for f in data["findings"] if f["listener"]["port"] == 9090]
+    assert len(mine) == 2 and len({f["fingerprint"] for f in mine}) == 2
+    assert sorted(f["listener"]["flow"][1]["note"] for f in mine) == ["port 9090 from Boot.run",
+                                                                     "port 9090 from Main.main"]
+    assert "<- caller: app/src/main/java/com/example/demo/Server.java:3:1 (port 9090 from Main.main)" in res.stdout
+    sarif = [r for r in json.loads(out["sarif"].read_text())["runs"][0]["results"] if r["properties"]["port"] == 9090]
+    assert sorted(r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] for r in sarif) == [3, 4]
+    assert all(r["codeFlows"][0]["threadFlows"][0]["locations"][-1]["location"]["message"]["text"].startswith("api:")
+               for r in sarif)
+    html = out["html"].read_text()
+    assert html.count('<ol class="flow">') == 2 and "port 9090 from Boot.run" in html
