@@ -164,6 +164,12 @@ def seed_blobs(kind: str) -> list[tuple[str, bytes]]:
             if lang in LANGS:
                 out.append((p.name, bytes([LANGS.index(lang)]) + p.read_bytes()))
         return out
+    if kind in ("render", "discover"):  # structured harnesses (fuzz/_make.py): any bytes are a start
+        out = [(p.name, p.read_bytes()[:4096]) for p in _files(ROOT / "tests" / "source" / "cases", ["*/*"], 1 << 20)[:8]]
+        out += [(f"{p.parent.name}-{p.name}", p.read_bytes()[:4096])
+                for p in _files(FIXTURES / "android", ["**/*.dex"], 64 * 1024)[:4]]
+        out.append(("utf16-odd", "host\ud800name\x1b]0;t\x07\n\u202e\x9b\x00".encode("utf-16-le", "surrogatepass") * 8))
+        return out
     raise KeyError(kind)
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fuzz import _harness as H
 
-HARNESSES = ("zip", "apk", "axml", "proto_manifest", "dex", "elf", "macho", "plist", "procnet", "source")
+HARNESSES = ("zip", "apk", "axml", "proto_manifest", "dex", "elf", "macho", "plist", "procnet", "source", "render",
+             "discover")
 
 
 def load(name: str):

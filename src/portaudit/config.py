@@ -14,17 +14,22 @@ explicitly with ``--config FILE``.  Keys (all optional)::
     allowed = "downgrade"                  # ... become "info" ("downgrade", default) or vanish ("drop")
     fail-on = "medium"                     # default for --fail-on
     min-severity = "info"                  # default for --min-severity
+    min-confidence = "low"                 # default for --min-confidence
+    include = ["app/**"]                   # only findings in these paths (globs, like --include)
     baseline = "portaudit-baseline.json"   # default for --baseline (relative to this file)
 
     [tool.portaudit.severity]        # per-rule severity overrides
     debuggable-build = "medium"
 
-Problems a user must fix (bad TOML, wrong types) raise :class:`ConfigError` naming
-the file and the line; unknown keys and unknown rule ids are warnings.
+Every key and every rule id is checked against the schema below (:data:`SCHEMA`): an unknown key,
+an unknown rule id or a wrong type raises :class:`ConfigError` naming the file and the line, with a
+``did you mean`` hint when a known name is close.  A configuration that would check nothing
+(``enable = []``) is an error too.
 """
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import logging
 import os
@@ -35,28 +40,35 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .model import Finding, Severity
+from .errors import ConfigError
+from .model import Confidence, Finding, Severity
 
 log = logging.getLogger("portaudit")
 
 CONFIG_NAMES = (".portaudit.toml", "pyproject.toml")
-_KNOWN_KEYS = {
-    "enable", "disable", "exclude", "allowed-sdks", "allowed-ports", "allowed", "fail-on",
-    "min-severity", "severity", "baseline",
-}
 _SEVERITIES = [s.label for s in Severity]
+_CONFIDENCES = [c.label for c in Confidence]
+# key -> what its value must be (the message of the error when it is not)
+SCHEMA: dict[str, str] = {
+    "enable": "a non-empty list of rule ids",
+    "disable": "a list of rule ids",
+    "exclude": "a list of glob strings",
+    "include": "a list of glob strings",
+    "allowed-sdks": "a list of strings",
+    "allowed-ports": "a list of port numbers (0-65535)",
+    "allowed": '"downgrade" or "drop"',
+    "fail-on": "one of " + ", ".join([*_SEVERITIES, "never"]),
+    "min-severity": "one of " + ", ".join(_SEVERITIES),
+    "min-confidence": "one of " + ", ".join(_CONFIDENCES),
+    "severity": "a table of rule id = severity",
+    "baseline": "a file name",
+}
 
 
-class ConfigError(Exception):
-    """A configuration or baseline file that cannot be used.  ``str()`` is one line:
-    ``FILE:LINE: problem``."""
-
-    def __init__(self, path: str | os.PathLike, message: str, line: int | None = None):
-        self.path = str(path)
-        self.line = line
-        self.message = message
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {message}")
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when a known name is close to ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @dataclass
@@ -70,9 +82,10 @@ class Config:
     allowed: str = "downgrade"
     fail_on: str | None = None
     min_severity: str | None = None
+    min_confidence: str | None = None
+    include: list[str] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)
     baseline: str | None = None
-    warnings: list[str] = field(default_factory=list)
 
     # -- what the pipeline asks ---------------------------------------------------
     def rule_enabled(self, rule_id: str) -> bool:
@@ -81,13 +94,10 @@ class Config:
         return rule_id not in self.disable
 
     def excluded(self, finding: Finding) -> bool:
-        if not self.exclude:
-            return False
-        candidates = []
-        if finding.location.file:
-            candidates.append(finding.location.file)
-        candidates.append(finding.target)
-        return any(_glob_match(c, pat) for c in candidates for pat in self.exclude)
+        return bool(self.exclude) and matches_any(_paths_of(finding), self.exclude)
+
+    def not_included(self, finding: Finding) -> bool:
+        return bool(self.include) and not matches_any(_paths_of(finding), self.include)
 
     def allowed_reason(self, finding: Finding) -> str | None:
         sdk = finding.origin.sdk
@@ -97,6 +107,21 @@ class Config:
         if lst is not None and lst.port is not None and lst.port in self.allowed_ports:
             return f"port {lst.port} allowed by configuration"
         return None
+
+
+def _paths_of(finding: Finding) -> list[str]:
+    """The paths a glob is matched against: the finding's file when it is a file of the project
+    (source), and the target (the app or source folder)."""
+    out = [finding.target]
+    loc = finding.location
+    if loc.file and loc.line is not None:
+        out.insert(0, loc.file)
+    return out
+
+
+def matches_any(paths: Iterable[str], patterns: Iterable[str]) -> bool:
+    pats = list(patterns)
+    return any(_glob_match(p, pat) for p in paths for pat in pats)
 
 
 def _glob_match(path: str, pattern: str) -> bool:
@@ -201,15 +226,24 @@ def load_config(path: str | os.PathLike, known_rules: Iterable[str] | None = Non
 
         known_rules = rules_mod.BY_ID
     known = set(known_rules)
+    return _validate(table, path, text, known)
+
+
+def _assigned(text: str, key: str) -> int | None:
+    """The line where ``key`` is assigned (``key =`` or ``"key" =``)."""
+    m = re.search(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def _key_line(text: str, key: str) -> int | None:
+    return _assigned(text, key) or _line_of(text, key)
+
+
+def _validate(table: dict[str, Any], path: Path, text: str, known: set[str]) -> Config:
     cfg = Config(path=str(path))
 
-    def warn(message: str, needle: str | None = None) -> None:
-        line = _line_of(text, needle) if needle else None
-        where = f"{path}:{line}" if line else str(path)
-        cfg.warnings.append(f"{where}: {message}")
-
-    def bad(key: str, expected: str) -> ConfigError:
-        return ConfigError(path, f"'{key}' must be {expected}", _line_of(text, key))
+    def bad(key: str) -> ConfigError:
+        return ConfigError(path, f"'{key}' must be {SCHEMA[key]}", _key_line(text, key))
 
     def str_list(key: str) -> list[str] | None:
         if key not in table:
@@ -218,54 +252,64 @@ def load_config(path: str | os.PathLike, known_rules: Iterable[str] | None = Non
         if isinstance(val, str):
             val = [val]
         if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
-            raise bad(key, "a list of strings")
+            raise bad(key)
         return list(val)
 
-    def check_rules(key: str, ids: list[str]) -> list[str]:
+    def rule_ids(key: str, ids: list[str]) -> list[str]:
         for rid in ids:
             if rid not in known:
-                warn(f"unknown rule id {rid!r} in '{key}' (see `portaudit rules`)", rid)
+                line = (_line_of(text, f'"{rid}"') or _line_of(text, f"'{rid}'") or _assigned(text, rid)
+                        or _key_line(text, key))
+                raise ConfigError(path, f"unknown rule id {rid!r} in '{key}'{did_you_mean(rid, known)}; "
+                                        "`portaudit rules` lists them", line)
         return ids
 
     for key in table:
-        if key not in _KNOWN_KEYS:
-            warn(f"unknown key {key!r} ignored", key)
+        if key not in SCHEMA:
+            raise ConfigError(path, f"unknown key {key!r}{did_you_mean(key, SCHEMA)}; known keys: "
+                                    + ", ".join(SCHEMA), _key_line(text, key))
     enable = str_list("enable")
     if enable is not None:
-        cfg.enable = check_rules("enable", enable)
-    cfg.disable = check_rules("disable", str_list("disable") or [])
+        if not enable:
+            raise bad("enable")
+        cfg.enable = rule_ids("enable", enable)
+    cfg.disable = rule_ids("disable", str_list("disable") or [])
+    if cfg.enable is not None and not [r for r in cfg.enable if r not in cfg.disable]:
+        raise ConfigError(path, "'enable' and 'disable' together turn every rule off", _key_line(text, "disable"))
     cfg.exclude = str_list("exclude") or []
+    cfg.include = str_list("include") or []
     cfg.allowed_sdks = str_list("allowed-sdks") or []
     if "allowed-ports" in table:
         ports = table["allowed-ports"]
         if not isinstance(ports, list) or not all(
                 isinstance(p, int) and not isinstance(p, bool) and 0 <= p <= 65535 for p in ports):
-            raise bad("allowed-ports", "a list of port numbers (0-65535)")
+            raise bad("allowed-ports")
         cfg.allowed_ports = list(ports)
     if "allowed" in table:
         if table["allowed"] not in ("downgrade", "drop"):
-            raise bad("allowed", '"downgrade" or "drop"')
+            raise bad("allowed")
         cfg.allowed = table["allowed"]
-    for key, attr in (("fail-on", "fail_on"), ("min-severity", "min_severity")):
+    for key, attr, choices in (("fail-on", "fail_on", [*_SEVERITIES, "never"]),
+                               ("min-severity", "min_severity", _SEVERITIES),
+                               ("min-confidence", "min_confidence", _CONFIDENCES)):
         if key in table:
-            if table[key] not in _SEVERITIES:
-                raise bad(key, "one of " + ", ".join(_SEVERITIES))
+            if table[key] not in choices:
+                raise bad(key)
             setattr(cfg, attr, table[key])
     if "severity" in table:
         sev = table["severity"]
         if not isinstance(sev, dict):
-            raise bad("severity", "a table of rule id = severity")
+            raise bad("severity")
         for rid, level in sev.items():
+            rule_ids("severity", [rid])
             if not isinstance(level, str) or level not in _SEVERITIES:
                 raise ConfigError(path, f"severity of {rid!r} must be one of " + ", ".join(_SEVERITIES),
                                   _line_of(text, rid))
-            if rid not in known:
-                warn(f"unknown rule id {rid!r} in 'severity' (see `portaudit rules`)", rid)
             cfg.severity[rid] = Severity.parse(level)
     if "baseline" in table:
-        if not isinstance(table["baseline"], str):
-            raise bad("baseline", "a file name")
-        cfg.baseline = str((path.parent / table["baseline"]))
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise bad("baseline")
+        cfg.baseline = str(path.parent / table["baseline"])
     return cfg
 
 
@@ -288,6 +332,9 @@ def apply(findings: Iterable[Finding], cfg: Config) -> Filtered:
             continue
         if cfg.excluded(f):
             out.removed.append((f, "path excluded by configuration"))
+            continue
+        if cfg.not_included(f):
+            out.removed.append((f, "path not included by configuration"))
             continue
         if f.rule in cfg.severity:
             f = replace(f, severity=cfg.severity[f.rule])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 
 
@@ -18,6 +19,7 @@ class Limits:
     max_source_file_bytes: int = 4 * 1024**2
     max_parse_seconds: float = 20.0  # one source file whose grammar is known to backtrack (Kotlin)
     max_memory_bytes: int = 8 * 1024**3  # address space of an isolated worker (0 = no limit)
+    max_walk_depth: int = 100  # folders below a named directory; deeper ones are a note
 
 
 @dataclass
@@ -48,6 +50,8 @@ def set_limit(limits: Limits, item: str) -> None:
         value = float(raw) * mult
     except ValueError:
         raise ValueError(f"limit {name} needs a number, got {raw!r}") from None
+    if not math.isfinite(value):  # nan compares false with every bound: it would switch a check off
+        raise ValueError(f"limit {name} needs a finite number, got {raw!r}")
     if value < 0:
         raise ValueError(f"limit {name} cannot be negative")
     setattr(limits, name, type(getattr(limits, name))(value))

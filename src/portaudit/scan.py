@@ -1,4 +1,9 @@
-"""The pipeline: targets -> facts -> findings -> report."""
+"""The pipeline: targets -> facts -> findings -> report.
+
+Every failure while analysing or evaluating one target ends that target with an error line; the
+other targets' results are always kept.  The report then gets its identity: paths relative to the
+project root (when one is given), identical findings once, and a distinct fingerprint per finding.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from . import isolate, rules
-from .errors import Deadline, InputError, LimitExceeded
+from . import baseline, isolate, rules
+from .errors import Deadline, InputError, LimitExceeded, internal_error
 from .inputs import analyzer_for
 from .inputs.discover import discover, sha256_file
 from .model import Facts, Target
@@ -75,7 +80,7 @@ def analyze_target(target: Target, options: Options) -> Facts:
         target.errors.append("input nests too deeply (recursion limit)")
     except Exception as exc:  # a bug or a hostile input we do not handle yet: contain it
         log.debug("internal error on %s", target.path, exc_info=True)
-        target.errors.append(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        target.errors.append(internal_error(exc))
     finally:
         target.seconds = round(time.perf_counter() - start, 4)
     facts.target = target
@@ -84,14 +89,21 @@ def analyze_target(target: Target, options: Options) -> Facts:
 
 def _analyze_and_evaluate(target: Target, options: Options) -> tuple[Facts, list]:
     facts = analyze_target(target, options)
-    return facts, rules.evaluate(facts, options.rules)
+    try:
+        return facts, rules.evaluate(facts, options.rules)
+    except Exception as exc:  # noqa: BLE001 - a rule that fails on odd facts costs this target only
+        log.debug("internal error evaluating %s", target.path, exc_info=True)
+        facts.target.errors.append(internal_error(exc, "while evaluating the rules"))
+        return facts, []
 
 
 def run(
     paths: Iterable[str],
     options: Options | None = None,
     on_target: Callable[[Target], None] | None = None,
+    root: str | None = None,
 ) -> Report:
+    """Scan ``paths``; with ``root``, report paths relative to it (see :mod:`portaudit.report`)."""
     options = options or Options()
     targets = list(discover(list(paths), options))
     report = Report()
@@ -116,9 +128,16 @@ def run(
         report.targets.append(facts.target)
         report.facts.append(facts)
         report.findings.extend(findings)
-        for err in facts.target.errors:
-            log.error("%s: %s", facts.target.path, err)
         if on_target:
             on_target(facts.target)
+    if root is not None:
+        report.rebase(root)
+    for target in report.targets:
+        for err in target.errors:
+            log.error("%s: %s", target.path, err)
+    dropped = report.dedupe()
+    if dropped:
+        log.info("%d duplicate finding(s) dropped (one file reached through two named paths)", dropped)
+    baseline.assign_ids(report.findings, report.facts)
     report.findings.sort(key=finding_sort_key)
     return report

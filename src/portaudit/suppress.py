@@ -5,7 +5,7 @@ line just above it suppresses that finding.  Several ids are separated by commas
 ``ignore[*]`` suppresses every rule.  The reason is kept (SARIF ``suppressions``,
 HTML, console count).  Unknown rule ids give a warning naming the file and line.
 
-Only findings with a source location (a file relative to the scanned root and a
+Only findings with a source location (a file relative to the project root and a
 line) can be suppressed inline; for apps and binaries use a baseline.
 """
 
@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import Finding, Target
+from .config import did_you_mean
+from .model import Finding
+from .report import Report
 
 MARKER = re.compile(r"portaudit:\s*ignore\[([^\]]*)\](.*)")
 _COMMENT_END = re.compile(r"\s*(\*/|-->|#}|%>)\s*$")
@@ -49,71 +51,60 @@ def parse_line(text: str) -> tuple[list[str], str] | None:
     return ids, reason
 
 
-def source_path(target: Target, finding: Finding) -> str | None:
-    """The file a source finding points at, on disk (None if it is not a source finding)."""
-    loc = finding.location
-    if loc.line is None or not loc.file:
-        return None
-    if os.path.isabs(loc.file):
-        return loc.file
-    if os.path.isdir(target.path):
-        return os.path.join(target.path, loc.file)
-    # a single source file named directly: file is its name (or the path as given)
-    for cand in (os.path.join(os.path.dirname(target.path), loc.file), loc.file, target.path):
-        if os.path.isfile(cand):
-            return cand
-    return None
+class SourceLines:
+    """The lines of source files, each file read once per run (reports and suppressions ask for
+    the same file once per finding)."""
 
-
-class _Files:
     def __init__(self, max_bytes: int = 8 * 1024**2):
         self.cache: dict[str, list[str] | None] = {}
         self.max_bytes = max_bytes
 
-    def lines(self, path: str) -> list[str] | None:
+    def lines(self, path: str | None) -> list[str] | None:
+        if not path:
+            return None
         if path not in self.cache:
             try:
                 if os.path.getsize(path) > self.max_bytes:
                     self.cache[path] = None
                 else:
-                    with open(path, encoding="utf-8", errors="replace") as fh:
+                    # undecodable bytes stay (as surrogates) so reports can show them escaped
+                    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
                         self.cache[path] = fh.read().splitlines()
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL byte in the name
                 self.cache[path] = None
         return self.cache[path]
 
 
-def apply(findings: Iterable[Finding], targets: Iterable[Target],
-          known_rules: Iterable[str] | None = None) -> Result:
+def apply(findings: Iterable[Finding], report: Report, known_rules: Iterable[str] | None = None) -> Result:
     if known_rules is None:
         from . import rules as rules_mod
 
         known_rules = rules_mod.BY_ID
     known = set(known_rules)
-    by_path = {t.path: t for t in targets}
-    files = _Files()
+    files = SourceLines()
     res = Result(kept=[])
     warned: set[str] = set()
     for f in findings:
-        target = by_path.get(f.target)
-        path = source_path(target, f) if target is not None else None
+        path = report.source_file(f)
         lines = files.lines(path) if path else None
         if not lines:
             res.kept.append(f)
             continue
         if path not in warned:  # validate every marker in a file that has findings
             warned.add(path)
+            shown = f.location.file or path
             for no, text in enumerate(lines, 1):
                 parsed = parse_line(text)
                 if parsed is None:
                     continue
                 ids, _ = parsed
                 if not ids:
-                    res.warnings.append(f"{path}:{no}: empty suppression 'ignore[]' ignored")
+                    res.warnings.append(f"{shown}:{no}: empty suppression 'ignore[]' ignored")
                 for rid in ids:
                     if rid != "*" and rid not in known:
                         res.warnings.append(
-                            f"{path}:{no}: unknown rule id {rid!r} in suppression (see `portaudit rules`)")
+                            f"{shown}:{no}: unknown rule id {rid!r} in suppression"
+                            f"{did_you_mean(rid, known)}; `portaudit rules` lists them")
         hit = None
         for no in (f.location.line, f.location.line - 1):
             if 1 <= no <= len(lines):

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from portaudit.corpus import stats as st
 from portaudit.corpus.store import Store
@@ -132,3 +133,43 @@ def test_export_formats_round_trip(reference_store, tmp_path):
     r = subprocess.run(PORTAUDIT + ["corpus", "export", "--db", db, "--format", "parquet"],
                        capture_output=True, text=True, cwd=str(ROOT), timeout=120)
     assert r.returncode == 2 and "needs -o" in r.stderr
+
+
+def test_stats_html_shares_the_report_style_and_uses_human_labels(reference_store, tmp_path):
+    from portaudit.formats.html import _static
+
+    out = tmp_path / "stats.html"
+    r = subprocess.run(PORTAUDIT + ["corpus", "stats", "--db", str(reference_store), "--format", "html", "-o", str(out)],
+                       capture_output=True, text=True, cwd=str(ROOT), timeout=120)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert _static("style.css") in html  # one style sheet for the scan report and this page
+    for label in ("Median time per app (p50)", "Total scan time", "Peak worker memory (max)", "Bind class"):
+        assert label in html, label
+    for raw in ("total_s", "p50_s", "mb_per_cpu_s", "peak_rss_mb_max"):  # no raw JSON keys shown to people
+        assert raw not in html, raw
+
+
+def test_export_to_a_closed_pipe_ends_quietly(reference_store):
+    """`corpus export -f csv | head` used to print "None: cannot write (Broken pipe)"."""
+    proc = subprocess.Popen(PORTAUDIT + ["corpus", "export", "--db", str(reference_store), "--format", "csv"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(ROOT))
+    proc.stdout.close()  # the reader is gone before the first row is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0 and err == "", err
+
+
+@pytest.mark.parametrize("args, package, what", [
+    (["export", "--format", "parquet", "-o", "x.parquet"], "pyarrow", "Parquet export"),
+    (["stats", "--format", "html", "-o", "x.html"], "matplotlib", "the plots of the HTML statistics"),
+])
+def test_a_missing_optional_package_is_one_clear_line(reference_store, tmp_path, args, package, what):
+    """As without the corpus extra: the package cannot be imported (None in sys.modules makes Python
+    raise ModuleNotFoundError for it, exactly as when it is not installed)."""
+    code = (f"import sys; sys.modules[{package!r}] = None; sys.argv = ['portaudit'] + sys.argv[1:]; "
+            "from portaudit.cli import main; main()")
+    r = subprocess.run([sys.executable, "-c", code, "corpus", *args[:1], "--db", str(reference_store), *args[1:]],
+                       capture_output=True, text=True, cwd=str(tmp_path), timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [f"portaudit: {what} needs the Python package {package}, which is not "
+                                     "installed: pip install 'portaudit[corpus]'"]

@@ -214,3 +214,32 @@ def test_retry_errors_rescans_failed_apps_only(corpus, tmp_path):
         assert s.rows("SELECT COUNT(*) AS n FROM errors")[0]["n"] == 0
         assert s.rows("SELECT COUNT(*) AS n FROM findings")[0]["n"] == t[0]["n_findings"]
         _ = s.integrity_ok()
+
+
+def test_an_exception_while_storing_one_app_costs_only_that_app(tmp_path, monkeypatch):
+    """Containment (issue 14): a bug while storing one app (simulated: the insert raises for one
+    path) is that app's error row, stage "store"; the other apps are stored and the run ends normally."""
+    root = Path(__file__).resolve().parents[2]
+    apps = tmp_path / "apps"
+    apps.mkdir()
+    shutil.copy(root / "src" / "portaudit" / "samples" / "demo.apk", apps / "demo.apk")
+    dexes = sorted((root / "tests" / "fixtures" / "android").rglob("*.dex"))[:3]
+    for i, p in enumerate(dexes):
+        shutil.copy(p, apps / f"f{i}.dex")
+    real = Store.record
+
+    def broken(self, result, *args, **kwargs):
+        if result["path"].endswith("f1.dex"):
+            raise TypeError("simulated storing bug")
+        return real(self, result, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "record", broken)
+    db = tmp_path / "c.sqlite"
+    stats = scan_corpus([str(apps)], str(db), jobs=1, in_process=True)
+    assert stats.errors >= 1
+    with Store(str(db), readonly=True) as s:
+        stored = {r["path"].rsplit("/", 1)[-1] for r in s.rows("SELECT path FROM targets")}
+        errs = s.rows("SELECT path, stage, message FROM errors WHERE stage = 'store'")
+    assert stored == {"demo.apk", "f0.dex", "f2.dex"}
+    assert [(e["path"].rsplit("/", 1)[-1], e["message"]) for e in errs] == [
+        ("f1.dex", "internal error while storing (TypeError: simulated storing bug); please report it")]

@@ -30,7 +30,7 @@ def mixed(tmp_path_factory):
 
 def test_mixed_inputs_one_stderr_line_per_bad_input_and_the_rest_scanned(mixed):
     paths, run = mixed
-    assert run.code == 1, run.stderr
+    assert run.code == 2, run.stderr  # README "Exit codes": a target that could not be analysed
     lines = run.stderr_lines()
     assert len(lines) == 2, run.stderr
     assert any("broken.apk: " in ln for ln in lines) and any("missing.apk: no such file" in ln for ln in lines)
@@ -41,7 +41,8 @@ def test_mixed_inputs_one_stderr_line_per_bad_input_and_the_rest_scanned(mixed):
         bad = t["path"].endswith(("broken.apk", "missing.apk"))
         assert bool(t["errors"]) == bad, t
     scanned = {f["target"] for f in data["findings"]}
-    assert {str(p) for p in paths[:5]} <= scanned, by_path.keys()
+    # paths are relative to the project root (the git root of the first path, here this checkout)
+    assert {p.relative_to(ROOT).as_posix() for p in paths[:5]} <= scanned, by_path.keys()
 
 
 LOCATION_FIELDS = {
@@ -100,12 +101,13 @@ def test_source_config_findings_point_at_their_line():
              ("debuggable-build", "App.entitlements"): "get-task-allow",
              ("ios-ats-local-networking", "Info.plist"): "NSAllowsLocalNetworking",
              ("ios-local-network", "Info.plist"): "NSLocalNetworkUsageDescription"}
-    found = {(f["rule"], f["location"]["file"]): f for f in data["findings"]}
+    found = {(f["rule"], os.path.basename(f["location"]["file"])): f for f in data["findings"]}
     assert set(found) == set(rules)
     for rule, key in rules.items():
         loc = found[rule]["location"]
         assert loc["line"] and loc["column"], (rule, loc)
-        text = (cfg / loc["file"]).read_text().splitlines()[loc["line"] - 1]
+        assert loc["file"] == (cfg / rule[1]).relative_to(ROOT).as_posix()  # relative to the project root
+        text = (ROOT / loc["file"]).read_text().splitlines()[loc["line"] - 1]
         assert text[loc["column"] - 1:].startswith(key), (rule, text)
 
 
@@ -157,7 +159,7 @@ def test_native_location_shows_the_address_with_at_not_plus(tmp_path):
 def test_bare_dex_error_names_the_file_once(tmp_path):
     bad = truncated_copy(REAL_DEX, tmp_path / "cut.dex", 50)
     run = portaudit("scan", bad, DEMO_APK)
-    assert run.code == 1
+    assert run.code == 2
     (line,) = run.stderr_lines()
     assert line.count("cut.dex") == 1 and "bad DEX header" in line, line
 
@@ -201,8 +203,9 @@ def test_jobs_and_isolation_give_the_same_findings():
 
 
 def test_limit_applies_and_unknown_limit_is_a_usage_error():
-    run = portaudit("scan", DEMO_APK, SO, "--limit", f"max_file_bytes={os.path.getsize(SO) + 1}")
-    assert run.code == 1  # the .so still scanned
+    run = portaudit("scan", DEMO_APK, SO, "--limit", f"max_file_bytes={os.path.getsize(SO) + 1}", "-f", "json")
+    assert run.code == 2  # a target that could not be analysed ...
+    assert any(f["target"].endswith(SO.name) for f in run.json()["findings"])  # ... and the .so still scanned
     (line,) = run.stderr_lines()
     assert "demo.apk" in line and "over the limit" in line
     bad = portaudit("scan", DEMO_APK, "--limit", "nope=1")
@@ -226,7 +229,7 @@ def test_directory_with_apps_sources_and_symlink_loops(tmp_path):
 
 def test_empty_directory_is_said_on_stderr(tmp_path):
     run = portaudit("scan", tmp_path)
-    assert run.code == 0
+    assert run.code == 2  # a wrong folder must not pass a CI job
     (line,) = run.stderr_lines()
     assert str(tmp_path) in line and "no app, binary or source file" in line
 
@@ -244,7 +247,7 @@ def test_unreadable_files_and_folders_each_get_a_line(tmp_path):
         p.chmod(0)
     try:
         run = portaudit("scan", tree, "-f", "json", drop_read_override=True)
-        assert run.code == 1, run.stderr
+        assert run.code == 2, run.stderr
         lines = run.stderr_lines()
         for name, problem in (("locked.apk", "cannot read"), ("locked.py", "cannot read"),
                               ("secret", "cannot list")):
@@ -256,7 +259,7 @@ def test_unreadable_files_and_folders_each_get_a_line(tmp_path):
         assert any(f["target"].endswith("demo.apk") for f in data["findings"])
         # a named unreadable file is a per-target error, not a usage error that stops the run
         named = portaudit("scan", tree / "locked.apk", DEMO_APK, drop_read_override=True)
-        assert named.code == 1 and "demo.apk" in named.stdout
+        assert named.code == 2 and "demo.apk" in named.stdout
         assert named.stderr_lines() == [f"portaudit: {tree / 'locked.apk'}: cannot read: Permission denied"]
     finally:
         for p in (tree / "locked.apk", tree / "src" / "locked.py", tree / "secret"):
@@ -348,7 +351,7 @@ def test_sarif_of_every_kind_validates(tmp_path):
     broken = truncated_copy(DEMO_APK, tmp_path / "broken.apk", 3000)
     run = portaudit("scan", DEMO_APK, SO, IPA, SOURCE_CASES / "config", SOURCE_CASES / "python", broken,
                     "-f", "sarif", "-o", sarif, cwd=tmp_path)
-    assert run.code == 1
+    assert run.code == 2  # the broken APK
     out = tmp_path / "check.sarif"
     proc = subprocess.run([multitool(), "validate", "--rule-kind", "Sarif;Gh", str(sarif), "-o", str(out),
                            "--log", "ForceOverwrite"], check=False, capture_output=True, text=True, timeout=300, cwd=node_tools())
@@ -371,7 +374,7 @@ def test_ios_debuggable_entitlements_beside_an_android_manifest_are_reported(tmp
         (tree / f.name).write_bytes(f.read_bytes())
     manifest = tree / "AndroidManifest.xml"
     manifest.write_text(manifest.read_text().replace('android:debuggable="true"', 'android:debuggable="false"'))
-    data = portaudit("scan", tree, "-f", "json").json()
+    data = portaudit("scan", tree, "-f", "json", "--root", tree).json()
     (dbg,) = [f for f in data["findings"] if f["rule"] == "debuggable-build"]
     assert dbg["location"]["file"] == "App.entitlements" and dbg["location"]["line"] == 5
     assert "get-task-allow" in dbg["message"] and "entitlements" in dbg["message"]
@@ -397,7 +400,7 @@ def test_scan_device_failure_is_said_on_stderr():
             env=dict(os.environ, ADB_SERVER_SOCKET=f"tcp:127.0.0.1:{double.port}", PYTHONPATH=str(ROOT / "src")))
     finally:
         double.close()
-    assert env_run.returncode == 1
+    assert env_run.returncode == 2  # the device target could not be read
     lines = [ln for ln in env_run.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "device:" in lines[0] and "no device" in lines[0], env_run.stderr
     assert "listener-all-interfaces" in env_run.stdout
@@ -409,8 +412,8 @@ def test_objc_integer_bool_literal_turns_webview_inspection_on():
     src = ROOT / "tests" / "fixtures" / "ios" / "src"
     data = portaudit("scan", src, IPA, "-f", "json").json()
     hits = [f for f in data["findings"] if f["rule"] == "webview-debugging"]
-    from_source = [f for f in hits if f["location"]["file"] == "server.m"]
-    from_binary = [f for f in hits if f["target"] == str(IPA)]
+    from_source = [f for f in hits if f["location"]["file"] == (src / "server.m").relative_to(ROOT).as_posix()]
+    from_binary = [f for f in hits if f["target"] == IPA.relative_to(ROOT).as_posix()]
     assert from_source and from_binary
     assert {f["message"] for f in from_source} == {f["message"] for f in from_binary}
     assert all("unconditionally" in f["message"] for f in from_source)
@@ -422,7 +425,7 @@ def test_fifos_in_a_directory_do_not_hang_the_scan(tmp_path):
     os.mkfifo(tmp_path / "pipe.apk")
     os.mkfifo(tmp_path / "fifo.py")
     run = portaudit("scan", tmp_path, tmp_path / "pipe.apk", "-f", "json", timeout=120)
-    assert run.code == 1
+    assert run.code == 2
     (line,) = run.stderr_lines()
     assert "pipe.apk: not a regular file" in line
     data = run.json()

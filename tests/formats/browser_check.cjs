@@ -3,35 +3,11 @@
 // DOM and take a screenshot.  Usage: node browser_check.cjs REPORT.html SCREENSHOT.png
 // Prints one JSON object on stdout.
 "use strict";
-const fs = require("fs");
-const os = require("os");
-const path = require("path");
-const { pathToFileURL } = require("url");
-const { chromium } = require(process.env.PLAYWRIGHT_CORE || "playwright-core");
+const { openReport } = require("./browser_open.cjs");
 
 (async () => {
   const [report, shot] = process.argv.slice(2);
-  const reportUrl = pathToFileURL(path.resolve(report)).href;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "portaudit-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run"],
-    viewport: { width: 1280, height: 900 },
-  });
-  const out = { consoleErrors: [], pageErrors: [], blocked: [], requests: [] };
-  await context.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url === reportUrl || url.startsWith("data:")) return route.continue();
-    out.blocked.push(url);
-    return route.abort();
-  });
-  const page = context.pages()[0] || (await context.newPage());
-  page.on("console", (msg) => { if (msg.type() === "error") out.consoleErrors.push(msg.text()); });
-  page.on("pageerror", (err) => out.pageErrors.push(String(err)));
-  page.on("request", (req) => out.requests.push(req.url()));
-  await page.goto(reportUrl, { waitUntil: "load" });
+  const { page, out, close } = await openReport(report);
   out.title = await page.title();
   out.dom = await page.evaluate(() => {
     const q = (s) => Array.from(document.querySelectorAll(s));
@@ -61,7 +37,6 @@ const { chromium } = require(process.env.PLAYWRIGHT_CORE || "playwright-core");
       .map((el) => el.dataset.severity));
   await page.check('#filters input[data-filter="high"]');
   await page.screenshot({ path: shot, fullPage: true });
-  await context.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
   process.stdout.write(JSON.stringify(out) + "\n");
 })().catch((err) => { console.error(String(err && err.stack || err)); process.exit(3); });

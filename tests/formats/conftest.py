@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from portaudit import rules as rules_mod
-from portaudit.fingerprint import fingerprint
-from portaudit.model import (AppInfo, Bind, Facts, Listener, Location, Origin, Target)
+from portaudit.baseline import assign_ids
+from portaudit.model import (AppInfo, Bind, Facts, Hop, Listener, Location, Origin, Target)
 from portaudit.report import Report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,19 +67,27 @@ def source_facts(tree: Path, java: str = JAVA) -> Facts:
         evidence=line_text.strip())
     ln2, col2 = _line_col(java, "new ServerSocket(9090")
     t2 = java.splitlines()[ln2 - 1]
+    api = Location(file=rel, line=ln2, column=col2, snippet=t2.strip())
+    caller, _ = _line_col(java, "void local()")
     lb = Listener(
         api="java.net.ServerSocket(int,int,InetAddress)", transport="tcp", bind=Bind.LOOPBACK,
-        address="127.0.0.1", port=9090,
-        location=Location(file=rel, line=ln2, column=col2, snippet=t2.strip()), evidence=t2.strip())
+        address="127.0.0.1", port=9090, location=api, evidence=t2.strip(),
+        # a flow as the source front end records it: the API call, then the method that chose the port
+        flow=[Hop("api", api), Hop("caller", Location(file=rel, line=caller, column=5), "port 9090 chosen here")])
     return Facts(target=target, listeners=[all_if, lb])
 
 
 def apk_facts(path: str) -> Facts:
     target = Target(path=path, kind="apk", sha256="ab" * 32, size=1234)
+    dex_api = Location(file="classes2.dex", class_="com.example.demo.HttpServer", method="start(I)V", offset=0x1A)
     dex_lst = Listener(
-        api="java.net.ServerSocket(int)", transport="tcp", bind=Bind.ALL, port=8888,
-        location=Location(file="classes2.dex", class_="com.example.demo.HttpServer", method="start",
-                          offset=0x1A),
+        api="java.net.ServerSocket(int)", transport="tcp", bind=Bind.ALL, port=8888, location=dex_api,
+        # a wrapper (start(int)) called by the app's activity with the port constant
+        flow=[Hop("api", dex_api),
+              Hop("wrapper", Location(file="classes2.dex", class_="com.example.demo.HttpServer",
+                                      method="start(I)V", offset=0x1A), "port parameter p0"),
+              Hop("caller", Location(file="classes.dex", class_="com.example.demo.MainActivity",
+                                     method="onCreate(Landroid/os/Bundle;)V", offset=0x30), "port = 8888")],
         evidence="invoke-direct {v0, v1}, Ljava/net/ServerSocket;-><init>(I)V",
         origin=Origin(kind="library", sdk="NanoHTTPD", package="fi.iki.elonen"))
     native = Listener(
@@ -115,12 +123,16 @@ def runtime_facts() -> Facts:
     return Facts(target=target, runtime=items)
 
 
-def build_report(facts_list: list[Facts]) -> Report:
+def build_report(facts_list: list[Facts], root: str | None = None) -> Report:
+    """What ``scan.run`` does after analysis: rules, paths relative to the project root (the working
+    directory unless ``root``), one fingerprint per finding."""
     report = Report()
     for facts in facts_list:
         report.targets.append(facts.target)
         report.facts.append(facts)
         report.findings.extend(rules_mod.evaluate(facts))
+    report.rebase(root or os.getcwd())
+    assign_ids(report.findings, report.facts)
     report.findings.sort(key=lambda f: (-f.severity, f.target, f.rule, f.location.short()))
     return report
 
@@ -161,3 +173,34 @@ def chromium() -> str:
     return path
 
 
+
+
+def big_report(root: Path, n_targets: int = 150, with_findings: int = 100, per_target: int = 5) -> Report:
+    """A report at real size (issue 15: 150 targets, 500 findings): ``with_findings`` APK targets
+    with ``per_target`` listener findings each (different classes, ports, bind classes, SDKs and a
+    two-hop flow on every other one), the rest clean.  Built from the model (rendering is under test)."""
+    binds = [(Bind.ALL, "0.0.0.0"), (Bind.LOOPBACK, "127.0.0.1"), (Bind.SPECIFIC, "192.168.1.5"),
+             (Bind.UNKNOWN, None), (Bind.CONDITIONAL, None)]
+    facts_list = []
+    for t in range(n_targets):
+        path = root / f"apps/app{t:03d}.apk"
+        target = Target(path=str(path), kind="apk", sha256=f"{t:064x}", size=1000 + t, seconds=0.05)
+        listeners = []
+        if t < with_findings:
+            for i in range(per_target):
+                bind, addr = binds[(t + i) % len(binds)]
+                loc = Location(file="classes.dex", class_=f"com.app{t}.net.Server{i}", method="start(I)V", offset=4 * i)
+                flow = []
+                if i % 2:
+                    flow = [Hop("api", loc), Hop("wrapper", Location(file="classes.dex", class_=f"com.app{t}.Net",
+                                                                      method="listen(I)V", offset=8), "port parameter p"),
+                            Hop("caller", Location(file="classes2.dex", class_=f"com.app{t}.Main", method="onCreate()V",
+                                                   offset=0x20), f"port = {7000 + i}")]
+                listeners.append(Listener(
+                    api="java.net.ServerSocket(int,int,InetAddress)", transport="tcp", bind=bind, address=addr,
+                    port=7000 + i, location=loc, flow=flow, alternatives=["0.0.0.0", "127.0.0.1"] if bind == Bind.CONDITIONAL else [],
+                    reason="address from a register" if bind == Bind.UNKNOWN else None,
+                    origin=Origin(kind="library", sdk="NanoHTTPD") if i == 4 else Origin(),
+                    evidence="invoke-direct {v0, v1, v2, v3}, Ljava/net/ServerSocket;-><init>(IILjava/net/InetAddress;)V"))
+        facts_list.append(Facts(target=target, app=AppInfo(package=f"com.app{t}"), listeners=listeners))
+    return build_report(facts_list, root=str(root))

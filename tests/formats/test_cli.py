@@ -86,7 +86,7 @@ def test_demo_apk_end_to_end_all_formats(tmp_path, monkeypatch):
 
 
 def test_demo_apk_console_fits_80_columns():
-    res = invoke("scan", DEMO_APK, "--no-config", "-v")
+    res = invoke("scan", DEMO_APK, "--no-config", "-v", "--width", "80")
     lines = res.stdout.splitlines()
     assert any("listener-all-interfaces" in ln for ln in lines)
     assert any(ln.strip().startswith(">") for ln in lines)  # evidence line
@@ -185,13 +185,27 @@ def test_pyproject_config_found_from_scanned_path_upwards(tmp_path, monkeypatch)
     assert not [f for f in found if f.get("listener") and f["listener"]["port"] in (8080, 8765)]
 
 
-def test_unknown_rule_ids_and_keys_in_config_are_warnings(tmp_path):
+@pytest.mark.parametrize("body, line, message", [
+    # issue 15: this typo used to turn every rule off and pass ("no findings", exit 0)
+    ('[tool.portaudit]\nenable = ["listener-all-interface"]\n', 2,
+     "unknown rule id 'listener-all-interface' in 'enable' (did you mean 'listener-all-interfaces'?)"),
+    ('[tool.portaudit]\ndisable = [\n  "webview-debuging",\n]\n', 3,
+     "unknown rule id 'webview-debuging' in 'disable' (did you mean 'webview-debugging'?)"),
+    ('[tool.portaudit]\nfail-on = "high"\nfial-on = "low"\n', 3, "unknown key 'fial-on' (did you mean 'fail-on'?)"),
+    ('[tool.portaudit]\nfrobnicate = 1\n', 2, "unknown key 'frobnicate'; known keys: enable, disable"),
+    ('[tool.portaudit.severity]\nlistener-all-interface = "low"\n', 2, "unknown rule id 'listener-all-interface'"),
+    ('[tool.portaudit]\nenable = []\n', 2, "'enable' must be a non-empty list of rule ids"),
+    ('[tool.portaudit]\nenable = ["webview-debugging"]\ndisable = ["webview-debugging"]\n', 3,
+     "turn every rule off"),
+])
+def test_unknown_rule_ids_and_keys_in_config_are_errors_with_file_line_and_hint(tmp_path, body, line, message):
     cfg = tmp_path / "custom.toml"
-    cfg.write_text('[tool.portaudit]\ndisable = ["listener-all-interface"]\nfrobnicate = 1\n')
-    res = invoke("scan", DEMO_APK, "--config", cfg, "-f", "json")
-    assert res.exit_code == 1
-    assert f"{cfg}:2: unknown rule id 'listener-all-interface'" in res.stderr
-    assert f"{cfg}:3: unknown key 'frobnicate'" in res.stderr
+    cfg.write_text(body)
+    for extra in ([], ["-q"]):  # -q (both pre-commit hooks use it) does not hide it
+        res = invoke("scan", DEMO_APK, "--config", cfg, "-f", "json", *extra)
+        assert res.exit_code == 2 and res.stdout == ""
+        (err,) = res.stderr.strip().splitlines()
+        assert err.startswith(f"portaudit: error: {cfg}:{line}: ") and message in err, err
 
 
 @pytest.mark.parametrize("content, line, what", [
@@ -237,7 +251,9 @@ def test_inline_suppression_on_the_same_line_wildcard_and_unknown_ids(tree):
     res = invoke("scan", tree, "-f", "json")
     found = json.loads(res.stdout)["findings"]
     assert [f["rule"] for f in found] == ["listener-loopback-unchecked"]  # the misspelt id does not hide it
-    assert f"{path}:13: unknown rule id 'listener-loopback-uncheked' in suppression" in res.stderr
+    shown = path.relative_to(tree.parent).as_posix()  # relative to the project root (the working directory)
+    assert (f"{shown}:13: unknown rule id 'listener-loopback-uncheked' in suppression (did you mean "
+            "'listener-loopback-unchecked'?)") in res.stderr
 
 
 def test_exclude_globs(tree):
@@ -295,8 +311,8 @@ def test_ci_files_are_valid():
     steps = [s for job in wf["jobs"].values() for s in job["steps"]]
     upload = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")]
     assert upload and upload[0]["with"]["sarif_file"]
-    assert any("--format sarif" in str(s.get("run", "")) for s in steps)
-    assert wf["permissions"]["security-events"] == "write"
+    assert any("--output sarif:" in str(s.get("run", "")) for s in steps)
+    assert wf["jobs"]["portaudit"]["permissions"]["security-events"] == "write"
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hooks[0]["id"] == "portaudit" and hooks[0]["entry"].startswith("portaudit scan")
 
@@ -353,6 +369,43 @@ def test_source_tree_end_to_end_with_the_real_front_end(tmp_path, monkeypatch):
     d = change["replacements"][0]["deletedRegion"]
     assert REAL_JAVA.splitlines()[9][d["startColumn"] - 1:d["endColumn"] - 1] == "0.0.0.0"
     # console: the evidence line of a source finding, 80 columns
-    res = invoke("scan", ".", "--no-config")
+    res = invoke("scan", ".", "--no-config", "--width", "80")
     assert '> s.bind(new InetSocketAddress("0.0.0.0", 8080));' in res.stdout
     assert max(map(len, res.stdout.splitlines())) <= 80
+
+
+def test_flow_end_to_end_and_origin_chains_are_distinct_findings(tree, tmp_path, monkeypatch):
+    """One API call reached from two callers (two origin chains, as the front ends record them in
+    listener.flow): two findings with distinct fingerprints, each with its flow in every format."""
+    from portaudit.model import Hop, Location
+
+    base = source_facts(Path(tree.root), JAVA)
+    lst = next(x for x in base.listeners if x.port == 9090)
+    rel = lst.location.file
+    chains = []
+    for caller_line, note in ((3, "port 9090 from Main.main"), (4, "port 9090 from Boot.run")):
+        chains.append(type(lst)(**{**lst.__dict__, "flow": [
+            Hop("api", lst.location), Hop("caller", Location(file=rel, line=caller_line, column=1), note)]}))
+    base.listeners = [x for x in base.listeners if x.port != 9090] + chains
+
+    def analyze(target, options):  # the fixture's stand-in analyzer, now with flows
+        base.target = target
+        return base
+
+    import portaudit.scan as scan_mod
+    monkeypatch.setattr(scan_mod, "analyzer_for", lambda kind: analyze)
+    out = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "sarif", "html")}
+    res = invoke("scan", tree, "--no-inline-suppressions", "--width", "200",
+                 *[a for fmt, p in out.items() for a in ("-o", f"{fmt}:{p}")])
+    data = json.loads(out["json"].read_text())
+    mine = [f for f in data["findings"] if f["listener"]["port"] == 9090]
+    assert len(mine) == 2 and len({f["fingerprint"] for f in mine}) == 2
+    assert sorted(f["listener"]["flow"][1]["note"] for f in mine) == ["port 9090 from Boot.run",
+                                                                     "port 9090 from Main.main"]
+    assert "<- caller: app/src/main/java/com/example/demo/Server.java:3:1 (port 9090 from Main.main)" in res.stdout
+    sarif = [r for r in json.loads(out["sarif"].read_text())["runs"][0]["results"] if r["properties"]["port"] == 9090]
+    assert sorted(r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] for r in sarif) == [3, 4]
+    assert all(r["codeFlows"][0]["threadFlows"][0]["locations"][-1]["location"]["message"]["text"].startswith("api:")
+               for r in sarif)
+    html = out["html"].read_text()
+    assert html.count('<ol class="flow">') == 2 and "port 9090 from Boot.run" in html

@@ -40,7 +40,7 @@ def test_pyproject_without_table_gives_defaults(tmp_path):
     p = tmp_path / "pyproject.toml"
     p.write_text('[project]\nname = "x"\n')
     cfg = config.load_config(p)
-    assert cfg.enable is None and cfg.disable == [] and cfg.warnings == []
+    assert cfg.enable is None and cfg.disable == [] and cfg.exclude == []
 
 
 def test_config_error_message_is_one_line_with_line_number(tmp_path):

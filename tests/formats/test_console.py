@@ -18,7 +18,13 @@ def test_grouped_by_target_then_severity_with_evidence(sample):
     apk = lines[heads[1]:heads[2]]
     sev = [ln.strip() for ln in apk if re.fullmatch(r"  (HIGH|MEDIUM|LOW|INFO) \(\d+\)", ln)]
     assert sev == ["HIGH (2)", "MEDIUM (1)", "LOW (1)"]
-    assert "      at classes2.dex!com.example.demo.HttpServer.start@0x1a" in apk
+    assert "      at classes2.dex!com.example.demo.HttpServer.start(int)@0x1a" in apk
+    # the flow of the listener's value, one line per hop after the API call (conftest.apk_facts)
+    wide = console.render(sample, width=140).splitlines()
+    at = wide.index("      at classes2.dex!com.example.demo.HttpServer.start(int)@0x1a")
+    assert wide[at + 1:at + 3] == [
+        "      <- wrapper: classes2.dex!com.example.demo.HttpServer.start(int)@0x1a (port parameter p0)",
+        "      <- caller: classes.dex!com.example.demo.MainActivity.onCreate(Bundle)@0x30 (port = 8888)"]
     assert "      > invoke-direct {v0, v1}, Ljava/net/ServerSocket;-><init>(I)V" in apk
     src = lines[heads[0]:heads[1]]
     assert '      > s.bind(new InetSocketAddress("0.0.0.0", 8080));' in src
@@ -49,6 +55,36 @@ def test_color_output_has_styles(sample):
     text = console.render(sample, width=80, color=True)
     assert "\x1b[" in text
     assert ANSI.sub("", text).splitlines()[0] == ANSI.sub("", console.render(sample, width=80)).splitlines()[0]
+
+
+def test_paths_and_locations_are_never_broken(sample):
+    """Wrapping happens at spaces only: a location longer than the line overflows instead of being cut."""
+    for width in (40, 60, 80):
+        lines = console.render(sample, width=width, verbose=True).splitlines()
+        for f in sample.findings:
+            shown = console.where(f.location, f.target)
+            assert any(shown in ln for ln in lines), (width, shown)
+        assert any("app/src/main/java/com/example/demo/Server.java:" in ln for ln in lines)
+
+
+def test_width_defaults_to_the_terminal_else_100(sample, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    text = console.render(sample, verbose=True)  # not a terminal here: 100 columns
+    assert 90 < max(len(ln) for ln in text.splitlines()) <= 100
+    monkeypatch.setenv("COLUMNS", "132")  # what shutil.get_terminal_size reads first
+    assert 100 < max(len(ln) for ln in console.render(sample, verbose=True).splitlines()) <= 132
+
+
+def test_control_characters_are_escaped(sample):
+    from dataclasses import replace
+
+    evil = "x\x1b]0;pwned\x07\x1b[2J\r\nportaudit: other.apk: forged\x9b31m\x7f"
+    f = replace(sample.findings[0], message=evil, evidence=evil)
+    report = type(sample)(targets=sample.targets, facts=sample.facts, findings=[f])
+    text = console.render(report, width=200)
+    assert not any(c in text for c in "\x1b\x07\r\x9b\x7f")
+    assert "x\\x1b]0;pwned\\x07\\x1b[2J\\r\\nportaudit: other.apk: forged\\x9b31m\\x7f" in text
+    assert not any(ln.startswith("portaudit:") for ln in text.splitlines())  # no forged line
 
 
 def test_jvm_descriptors_are_shortened():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portaudit.fingerprint import fingerprint
+from portaudit.baseline import finding_id
 from portaudit.scan import run
 
 from .conftest import JAVA, build_report, source_facts, write_source_tree
@@ -77,9 +77,9 @@ def test_source_lines_inserted_above_keep_the_fingerprint(tmp_path):
 
     def fps(tree, java):
         facts = source_facts(tree, java)
-        report = build_report([facts])
-        for f in report.findings:
-            assert f.fingerprint == fingerprint(f, facts)
+        report = build_report([facts], root=str(tree.parent))  # one project, three checkouts
+        for f in report.findings:  # each finding differs from the others: its id is its own
+            assert f.fingerprint == finding_id(f, facts)
         return {f.rule: f for f in report.findings}
 
     a, b, c = fps(one, JAVA), fps(two, shifted_java), fps(three, changed_java)

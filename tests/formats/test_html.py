@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 
 from portaudit.formats import html
 from portaudit.report import Report
@@ -128,3 +128,78 @@ def test_real_demo_apk_report_in_chromium(tmp_path):
     shown = sorted((f["rule"], f["fingerprint"]) for f in out["dom"]["findings"])
     assert shown == sorted((f["rule"], f["fingerprint"]) for f in data["findings"])
     assert any("NanoHTTPD" in f["evidence"] for f in out["dom"]["findings"])
+
+
+CONTROLS = Path(__file__).with_name("browser_controls.cjs")
+
+
+def _drive(report_path: Path, outdir: Path, **env_extra) -> dict:
+    tools = node_tools()
+    outdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PLAYWRIGHT_CORE=str(tools / "node_modules" / "playwright-core"),
+               CHROMIUM=chromium(), PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1", **env_extra)
+    proc = subprocess.run(["node", str(CONTROLS), str(report_path), str(outdir)], capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _png(path: str) -> Image.Image:
+    raw = Path(path).read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    img = Image.open(path).convert("RGB")
+    assert min(ImageStat.Stat(img).stddev) > 20, path  # not blank
+    return img
+
+
+def test_controls_at_real_size_in_chromium(tmp_path):
+    """Issue 15: 150 targets, 500 findings.  Every control is used in a real browser; what it shows is
+    checked against the report's own findings (the oracle: the model objects the page was built from)."""
+    from .conftest import big_report
+
+    report = big_report(tmp_path)
+    assert len(report.targets) == 150 and len(report.findings) == 500
+    path = _write(report, "big.html")
+    out = _drive(path, OUT / "controls")
+    assert out["consoleErrors"] == [] and out["pageErrors"] == [] and out["blocked"] == []
+    print(f"150 targets / 500 findings: interactive after {out['readyMs']:.0f} ms, "
+          f"initial page height {out['steps']['initial']['height']} px")  # figures for docs/ci.md
+    steps = out["steps"]
+    by_sev = {s: sum(1 for f in report.findings if f.severity.label == s) for s in ("high", "medium", "low", "info")}
+    with_findings = len({f.target for f in report.findings})
+
+    first = steps["initial"]
+    assert first["tiles"] == by_sev and first["cards"] == 500
+    assert first["sections"] == with_findings  # "hide clean targets" is on by default
+    assert first["openCards"] == 0 and first["height"] < 12000  # collapsed: a page, not 79,000 px
+    assert steps["clean-shown"]["sections"] == 150
+
+    # search: the port of one listener per target (oracle: the findings whose message names it)
+    hits = [f for f in report.findings if "7003" in f.message]
+    assert steps["search"]["cards"] == len(hits) > 0
+    assert steps["search"]["tiles"] == {s: sum(1 for f in hits if f.severity.label == s) for s in by_sev}
+
+    assert "high" not in steps["severity"]["cardSeverities"] and steps["severity"]["tiles"]["high"] == 0
+    assert steps["severity"]["cards"] == 500 - by_sev["high"]
+    rule = out["filtered_rule"]
+    assert set(steps["rule"]["cardRules"]) == {rule}
+    assert steps["rule"]["cards"] == sum(1 for f in report.findings if f.rule == rule)
+    assert steps["bind"]["cards"] == sum(1 for f in report.findings if f.listener.bind.value == out["filtered_bind"])
+    assert out["filtered_origin"] == "sdk:NanoHTTPD"
+    assert steps["origin"]["cards"] == sum(1 for f in report.findings if f.origin.sdk == "NanoHTTPD")
+    assert steps["target"]["sections"] == 1 and steps["target"]["cards"] == 5
+
+    assert steps["expanded"]["openCards"] == 500 and steps["expanded"]["height"] > first["height"]
+    assert steps["collapsed"]["openCards"] == 0
+    table = steps["table"]
+    assert table["tableVisible"] and table["rows"] == 500 and table["cards"] == 0
+    assert steps["table-sorted"]["rowRules"] == sorted(steps["table-sorted"]["rowRules"])
+    assert steps["table-sorted"]["rowRules"] != table["rowRules"]
+    per_target = steps["cards-sorted"]["cardRules"][:5]
+    assert per_target == sorted(per_target)
+
+    # screenshots of each control's effect: real pictures, and different from one another
+    shots = {name: _png(s["screenshot"]) for name, s in steps.items()}
+    for name in ("search", "severity", "rule", "target", "clean-shown", "expanded", "table"):
+        diff = ImageChops.difference(shots["initial"], shots[name]).getbbox()
+        assert diff is not None, f"the {name} screenshot looks like the initial one"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,7 +74,8 @@ def test_source_result_has_exact_region_snippet_and_fix(sample):
     d = repl["deletedRegion"]
     assert text[d["startColumn"] - 1:d["endColumn"] - 1] == "0.0.0.0"
     assert repl["insertedContent"]["text"] == "127.0.0.1"
-    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
+    # no absolute local path anywhere in the log (the checkout's location is not the report's business)
+    assert str(Path.cwd()) not in json.dumps(run) and "file://" not in json.dumps(run)
 
 
 def test_bytecode_native_and_runtime_locations(sample):
@@ -81,11 +84,15 @@ def test_bytecode_native_and_runtime_locations(sample):
     for res in run["results"]:
         for ll in res["locations"][0].get("logicalLocations", []):
             by_fq[ll["fullyQualifiedName"]] = res
-    dex = by_fq["classes2.dex!com.example.demo.HttpServer.start@0x1a"]
+    dex = by_fq["classes2.dex!com.example.demo.HttpServer.start(I)V@0x1a"]
     assert dex["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "demo.apk"
     assert dex["properties"]["sdk"] == "NanoHTTPD"
+    # GitHub shows the message, not the logical location: it names the method and the port
+    assert "(in com.example.demo.HttpServer.start(int))" in dex["message"]["text"]
+    assert ":8888" in dex["message"]["text"]
     native = by_fq["lib/arm64-v8a/libdemo.so!serve@0x40"]
     assert native["ruleId"] == "listener-unresolved-address"
+    assert "(in serve in lib/arm64-v8a/libdemo.so)" in native["message"]["text"]
     host = [r for r in run["results"] if r["properties"]["target"] == "host:buildbox"]
     assert {r["ruleId"] for r in host} == {"runtime-listener-all-interfaces", "runtime-debug-endpoint"}
     for r in host:
@@ -107,6 +114,56 @@ def test_suppressed_findings_carry_suppressions(sample):
     assert res["partialFingerprints"][sarif.FINGERPRINT_KEY] == f.fingerprint
     assert res["suppressions"] == [{"kind": "external", "status": "accepted",
                                     "justification": "in baseline b.json"}]
+
+
+def test_flow_becomes_related_locations_and_a_code_flow(sample):
+    """conftest: the APK's NanoHTTPD listener is reached through a wrapper called from
+    MainActivity.onCreate; the source loopback listener's port is chosen in local()."""
+    run = _run(sample)["runs"][0]
+    dex = next(r for r in run["results"] if r["properties"].get("port") == 8888)
+    related = dex["relatedLocations"]
+    assert [r["id"] for r in related] == [1, 2]
+    assert [r["message"]["text"] for r in related] == ["wrapper: port parameter p0", "caller: port = 8888"]
+    assert related[1]["logicalLocations"][0]["fullyQualifiedName"] == \
+        "classes.dex!com.example.demo.MainActivity.onCreate(Landroid/os/Bundle;)V@0x30"
+    # the message links the origin (GitHub renders "[text](id)" as a link to that related location)
+    assert dex["message"]["text"].endswith(
+        "; value from [com.example.demo.MainActivity.onCreate(Bundle)](2).")
+    steps = dex["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [s["location"]["message"]["text"] for s in steps] == [
+        "caller: port = 8888", "wrapper: port parameter p0", "api: java.net.ServerSocket(int)"]
+    assert [s["executionOrder"] for s in steps] == [1, 2, 3]
+    src = next(r for r in run["results"] if r["properties"].get("port") == 9090)
+    (hop,) = src["relatedLocations"]
+    java = (Path(sample.targets[0].path) / "src/main/java/com/example/demo/Server.java").read_text().splitlines()
+    line = hop["physicalLocation"]["region"]["startLine"]
+    assert "void local()" in java[line - 1]  # the oracle: the Java source of the fixture
+    assert hop["physicalLocation"]["artifactLocation"]["uri"] == "app/src/main/java/com/example/demo/Server.java"
+
+
+def test_bytecode_finding_points_at_its_source_file_when_the_tree_is_scanned(tmp_path):
+    """The demo APK scanned with the source tree it was built from: the physical location of a DEX
+    finding is the class's .java file at the method's declaration (the oracle: the Java source)."""
+    demo_src = DEMO_APK.parent / "demo-app"
+    proc = subprocess.run([sys.executable, "-m", "portaudit", "scan", str(DEMO_APK), str(demo_src), "--no-config",
+                           "-f", "sarif", "--root", str(DEMO_APK.parents[3])], capture_output=True, text=True)
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    apk = [r for r in results if r["properties"]["target"] == "src/portaudit/samples/demo.apk"
+           and r["ruleId"] != "debuggable-build"]
+    assert apk
+    for res in apk:
+        loc = res["locations"][0]
+        logical = loc["logicalLocations"][0]["fullyQualifiedName"]  # classes.dex!org.portaudit.demo.X.m(..)@0x..
+        cls = logical.split("!", 1)[1].split("(")[0].rsplit(".", 1)[0]
+        method = logical.split("!", 1)[1].split("(")[0].rsplit(".", 1)[1]
+        phys = loc["physicalLocation"]
+        path = "src/portaudit/samples/demo-app/src/" + cls.replace(".", "/") + ".java"
+        assert phys["artifactLocation"]["uri"] == path
+        text = (DEMO_APK.parents[3] / path).read_text().splitlines()
+        name = cls.rsplit(".", 1)[1] if method == "<init>" else method
+        declared = next(i for i, ln in enumerate(text, 1)
+                        if re.search(rf"\b{re.escape(name)}\s*\(", ln) and ln.rstrip().endswith("{"))
+        assert phys["region"]["startLine"] == declared, (logical, text[declared - 1])
 
 
 def _validate(path):
@@ -156,3 +213,42 @@ def test_multitool_catches_a_broken_log(sample, tmp_path):
     path.write_text(json.dumps(log))
     _, results = _validate(path)
     assert any(r.get("level", "warning") == "error" and r["ruleId"].startswith("GH") for r in results)
+
+
+SNAPSHOT = Path(__file__).with_name("snapshots") / "github-fields-demo.json"
+
+
+def _github_fields(log: dict) -> dict:
+    """What GitHub code scanning reads of a SARIF log (docs.github.com "SARIF support for code
+    scanning"): per rule its id, name, descriptions, help, tags and security-severity; per result the
+    rule, level, message, the first location's file and line, and whether it has a fingerprint and
+    related locations / code flows."""
+    run = log["runs"][0]
+    rules = [{"id": r["id"], "name": r["name"], "shortDescription": r["shortDescription"]["text"],
+              "has_help_markdown": bool(r["help"].get("markdown")), "tags": r["properties"]["tags"],
+              "security-severity": r["properties"]["security-severity"]} for r in run["tool"]["driver"]["rules"]]
+    results = []
+    for r in run["results"]:
+        phys = r["locations"][0]["physicalLocation"]
+        results.append({"ruleId": r["ruleId"], "level": r["level"], "message": r["message"]["text"],
+                        "uri": phys["artifactLocation"]["uri"], "startLine": phys.get("region", {}).get("startLine"),
+                        "fingerprint": bool(r.get("partialFingerprints")),
+                        "related": len(r.get("relatedLocations", [])), "codeFlows": len(r.get("codeFlows", []))})
+    results.sort(key=lambda x: (x["uri"], x["startLine"] or 0, x["ruleId"], x["message"]))
+    return {"rules": rules, "results": results}
+
+
+def test_snapshot_of_the_fields_github_reads():
+    """The demo APK and its source tree, as the GitHub Actions example uploads them.  The snapshot
+    was reviewed by hand: every result's file and line is the demo app's Java source line that makes
+    it (or the method declaring the call, for bytecode), every message names what GitHub needs to tell
+    two alerts apart.  Regenerate with PORTAUDIT_UPDATE_SNAPSHOTS=1 and review the diff."""
+    root = DEMO_APK.parents[3]
+    proc = subprocess.run([sys.executable, "-m", "portaudit", "scan", "src/portaudit/samples/demo.apk",
+                           "src/portaudit/samples/demo-app/src", "--no-config", "-f", "sarif", "--root", str(root)],
+                          capture_output=True, text=True, cwd=root)
+    got = _github_fields(json.loads(proc.stdout))
+    if os.environ.get("PORTAUDIT_UPDATE_SNAPSHOTS"):
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(got, indent=1) + "\n")
+    assert got == json.loads(SNAPSHOT.read_text())

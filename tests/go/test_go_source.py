@@ -30,7 +30,8 @@ EXPECTED = {  # (file, line) -> (api, transport, bind, address, port, via)
 
 
 def _cli_json(path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "portaudit", "scan", str(path), "-f", "json"],
+    # --root: the expected file names above are relative to the scanned folder
+    out = subprocess.run([sys.executable, "-m", "portaudit", "scan", str(path), "-f", "json", "--root", str(path)],
                          check=False, capture_output=True, text=True, cwd=ROOT)
     assert out.returncode in (0, 1), out.stderr
     return json.loads(out.stdout)

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from .adb_double import AdbDouble
@@ -278,5 +279,7 @@ def test_scan_with_device_links_the_same_way(world, double):
 
 
 def test_scan_with_device_needs_one_app(world, double, tmp_path):
-    res = run_cli("scan", DEMO_APK, DEMO_APK, "--device", env=env_for(double))
+    second = tmp_path / "second.apk"  # a path named twice is scanned once: two apps need two files
+    second.write_bytes(Path(DEMO_APK).read_bytes())
+    res = run_cli("scan", DEMO_APK, second, "--device", env=env_for(double))
     assert res.returncode == 2 and "exactly one Android app" in res.stderr

@@ -12,8 +12,13 @@ import sys
 import click
 
 from .. import __version__
+from ..errors import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL  # noqa: F401 - re-exported
+from ..formats.text import oneline
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Between INFO and WARNING: what a normal run says about itself (counts of suppressed findings).
+# -q hides it; warnings (a config or suppression problem, a baseline that matched nothing) stay.
+NOTICE = 25
+logging.addLevelName(NOTICE, "NOTICE")
 
 
 class _Group(click.Group):
@@ -30,16 +35,27 @@ class _Group(click.Group):
             sys.exit(exc.exit_code)
 
 
+class _OneLine(logging.Formatter):
+    """Every record is one line: control characters and line breaks from names and strings that
+    came from an input are escaped (a newline in a zip entry name cannot forge a second error)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = oneline(record.getMessage())
+        if record.exc_info and record.levelno <= logging.DEBUG:  # tracebacks only with -vv
+            return f"portaudit: {text}\n{self.formatException(record.exc_info)}"
+        return f"portaudit: {text}"
+
+
 def setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING
+    level = NOTICE
     if quiet:
-        level = logging.ERROR
+        level = logging.WARNING
     if verbose == 1:
         level = logging.INFO
     elif verbose > 1:
         level = logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("portaudit: %(message)s"))
+    handler.setFormatter(_OneLine())
     root = logging.getLogger("portaudit")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -52,10 +68,12 @@ def main() -> None:
     """Find, prove and explain unprotected open ports in mobile apps.
 
     \b
-    Exit codes:
-      0  no finding at or above --fail-on
+    Exit codes (the worst condition of a run wins):
+      0  no finding at or above --fail-on (or --exit-zero)
       1  findings at or above --fail-on
-      2  usage error, or every input failed
+      2  usage error; a named path missing; a target that could not be
+         analysed; an unusable configuration or baseline
+      3  internal error (the other results were still written)
     """
 
 

@@ -3,6 +3,8 @@ prevalence statistics and export the results."""
 
 from __future__ import annotations
 
+import functools
+import os
 import shlex
 import sys
 
@@ -31,6 +33,33 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+# optional packages of corpus mode (the "corpus" extra) -> what needs them
+OPTIONAL = {"pyarrow": "Parquet export", "dask": "Dask execution", "distributed": "Dask execution",
+            "matplotlib": "the plots of the HTML statistics"}
+
+
+def _needs_extras(fn):
+    """A missing optional package is one line naming it and the extra that brings it."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ModuleNotFoundError as exc:
+            top = (exc.name or "").split(".")[0]
+            if top not in OPTIONAL:
+                raise
+            _fail(f"{OPTIONAL[top]} needs the Python package {top}, which is not installed: "
+                  "pip install 'portaudit[corpus]'")
+    return wrapper
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away (``| head``): stop quietly, as other command-line tools do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_CLEAN)
+
+
 @corpus_group.command("scan")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--db", required=True, type=click.Path(dir_okay=False), help="The SQLite store (created if missing, resumed if present).")
@@ -55,6 +84,7 @@ def _fail(message: str) -> None:
 @click.option("--max-db-pages", type=click.IntRange(1), default=None, hidden=True)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("-v", "--verbose", count=True, help="Log each app's errors (and worker stderr with -vv).")
+@_needs_extras
 def scan_command(inputs, db, jobs, dask_local, scheduler, in_process, timeout, memory_limit, max_file_mb,
                  kinds, retry_errors, progress, max_db_pages, quiet, verbose):
     """Scan every app under INPUTS (directories, app files, or list files with one path a line)
@@ -92,6 +122,7 @@ def scan_command(inputs, db, jobs, dask_local, scheduler, in_process, timeout, m
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 @click.option("--top", type=click.IntRange(1), default=20, show_default=True, help="Rows per table (text / html).")
+@_needs_extras
 def stats_command(db, fmt, output, top):
     """Prevalence tables (apps with a listener, by bind class, API, SDK, port, severity, rule),
     scan-time distribution and failures, in text, JSON, CSV or self-contained HTML with plots."""
@@ -115,6 +146,7 @@ def stats_command(db, fmt, output, top):
               help="findings: one row per finding with its app's columns; the others: one row per row.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Output file (required for parquet; csv / jsonl default to stdout).")
+@_needs_extras
 def export_command(db, fmt, table, output):
     """Export a table of the store for analysis elsewhere (pandas, R, DuckDB...)."""
     from ..corpus import export as ex
@@ -127,6 +159,10 @@ def export_command(db, fmt, table, output):
             n = ex.export(store, table, fmt, output or sys.stdout)
     except StoreError as exc:
         _fail(str(exc))
+    except BrokenPipeError:
+        if output:
+            _fail(f"{output}: cannot write (broken pipe)")
+        _quiet_broken_pipe()
     except OSError as exc:
         _fail(f"{output}: cannot write ({exc.strerror or exc})")
     click.echo(f"portaudit: exported {n} {table} row(s)" + (f" to {output}" if output else ""), err=True)
@@ -140,7 +176,11 @@ def _write(text: str, output: str | None) -> None:
         except OSError as exc:
             _fail(f"{output}: cannot write ({exc.strerror or exc})")
     else:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
 
 
 COMMAND = corpus_group

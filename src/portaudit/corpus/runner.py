@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import internal_error
+from ..formats.text import safe
 from ..inputs.discover import discover, sha256_file, sniff
 from ..options import Options
 from .store import Store, StoreError
@@ -148,8 +150,9 @@ class DaskExecutor:
                  address: str | None = None):
         try:
             from distributed import Client, LocalCluster
-        except ImportError:  # pragma: no cover - dask is a dependency
-            raise CorpusError("Dask distributed is not installed (pip install 'dask[distributed]')") from None
+        except ImportError:  # the "corpus" extra is not installed
+            raise CorpusError("Dask execution needs the Python package distributed, which is not installed: "
+                              "pip install 'portaudit[corpus]'") from None
         self.config = config
         self.cluster = None
         try:
@@ -358,7 +361,7 @@ def scan_corpus(
             st = sizes.get(t.path)
             if t.errors or st is None or st.st_size == 0 or st.st_size > max_bytes:
                 return t, st, None, None
-            kp = known.get(t.path)
+            kp = known.get(safe(t.path))  # the store keeps names escaped (formats.text.safe)
             if kp and kp[1] == st.st_size and kp[2] == st.st_mtime_ns and kp[0] in done:
                 return t, st, kp[0], None
             try:
@@ -407,7 +410,16 @@ def scan_corpus(
         try:
             for res in executor.results(tasks()):
                 extra = inflight.pop(res["sha256"], [])
-                store.record(res, extra, replace=retry_errors and res["sha256"] in stored)
+                try:
+                    store.record(res, extra, replace=retry_errors and res["sha256"] in stored)
+                except StoreError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one app's odd data costs that app only
+                    log.error("%s: %s", res["path"], internal_error(exc, "while storing"))
+                    store.record_input_error(res["path"], internal_error(exc, "while storing"), stage="store")
+                    stats.errors += 1
+                    progress.update(stats)
+                    continue
                 done.add(res["sha256"])
                 stats.scanned += 1
                 stats.bytes_done += res.get("size") or 0

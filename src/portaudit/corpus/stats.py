@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import html
 import io
 import json
 import math
@@ -298,48 +297,42 @@ def _time_plot(secs_hist: list[dict[str, Any]]) -> str | None:
     return _svg(fig)
 
 
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:70em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;font-size:.9em}
-th{background:#eee}td.n{text-align:right}h2{margin-top:2em;font-size:1.2em}.plot svg{max-width:100%;height:auto}"""
+# what the numbers of ``scan_times`` are, for people (key: label, unit)
+TIME_LABELS = {
+    "apps": ("Apps timed", ""),
+    "total_s": ("Total scan time", "s"),
+    "mean_s": ("Mean time per app", "s"),
+    "p50_s": ("Median time per app (p50)", "s"),
+    "p90_s": ("90th percentile (p90)", "s"),
+    "p99_s": ("99th percentile (p99)", "s"),
+    "max_s": ("Slowest app", "s"),
+    "mb_per_cpu_s": ("Throughput", "MB per CPU second"),
+    "peak_rss_mb_max": ("Peak worker memory (max)", "MB"),
+    "peak_rss_mb_p50": ("Peak worker memory (median)", "MB"),
+}
+DIMENSION_LABELS = {"bind": "Bind class", "transport": "Transport", "api": "API", "sdk": "SDK (origin)",
+                    "port": "Port", "severity": "Severity", "rule": "Rule"}
+
+
+def time_rows(times: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for key, (label, unit) in TIME_LABELS.items():
+        value = times.get(key)
+        out.append((label, "-" if value is None else f"{value:g} {unit}".strip()))
+    return out
 
 
 def render_html(data: dict[str, Any], *, top: int = 20) -> str:
-    e = html.escape
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>portaudit corpus statistics</title>",
-             f"<style>{_CSS}</style></head><body><h1>portaudit corpus statistics</h1>",
-             f"<p>Store schema {data['store']['schema_version']}, portaudit {e(str(data['store']['tool_version']))}, "
-             f"generated {e(data['store']['generated_at'])}.</p><table>"]
-    for k, v in _headline(data):
-        parts.append(f"<tr><th style='text-align:left'>{e(k)}</th><td class='n'>{e(v)}</td></tr>")
-    parts.append("</table>")
+    """One self-contained page in the style of the scan report (formats/templates/style.css)."""
+    from .. import __version__
+    from ..formats.html import page
+
+    tables = []
     for name, table in data["tables"].items():
-        parts.append(f"<h2>{e(table['title'])}</h2>")
-        if not table["rows"]:
-            parts.append("<p>(none)</p>")
-            continue
-        if name in ("bind", "api", "sdk", "port", "rule"):
-            svg = _bar_plot(table["rows"], table["title"], top)
-            if svg:
-                parts.append(f"<div class='plot'>{svg}</div>")
-        parts.append(f"<table><tr><th>{e(name)}</th><th>apps</th><th>share %</th><th>findings</th></tr>")
-        for r in table["rows"][:top]:
-            parts.append(f"<tr><td>{e(r['key'])}</td><td class='n'>{r['apps']}</td>"
-                         f"<td class='n'>{r['share']:.2f}</td><td class='n'>{r['findings']}</td></tr>")
-        parts.append("</table>")
-    parts.append("<h2>Scan time per analysed app</h2>")
-    svg = _time_plot(data["scan_times"]["histogram"])
-    if svg:
-        parts.append(f"<div class='plot'>{svg}</div>")
-    parts.append("<table>" + "".join(f"<tr><th style='text-align:left'>{e(k)}</th><td class='n'>{e(str(v))}</td></tr>"
-                                      for k, v in data["scan_times"].items() if k != "histogram") + "</table>")
-    parts.append("<h2>Failures</h2>")
-    if data["failures"]:
-        parts.append("<table><tr><th>stage</th><th>apps</th><th>inputs</th><th>message</th><th>example</th></tr>")
-        for f in data["failures"][:top]:
-            parts.append(f"<tr><td>{e(f['stage'])}</td><td class='n'>{f['apps']}</td><td class='n'>{f['inputs']}</td>"
-                         f"<td>{e(f['message'])}</td><td>{e(f['example'])}</td></tr>")
-        parts.append("</table>")
-    else:
-        parts.append("<p>(none)</p>")
-    parts.append("</body></html>\n")
-    return "".join(parts)
+        plot = _bar_plot(table["rows"], table["title"], top) if name in ("bind", "api", "sdk", "port", "rule") else None
+        tables.append({"title": table["title"], "label": DIMENSION_LABELS.get(name, name), "rows": table["rows"][:top],
+                       "more": max(0, len(table["rows"]) - top), "plot": plot})
+    return page("corpus.html.j2", tool="portaudit", version=__version__, schema=data["store"]["schema_version"],
+                generated=data["store"]["generated_at"], headline=_headline(data), tables=tables,
+                time_plot=_time_plot(data["scan_times"]["histogram"]), times=time_rows(data["scan_times"]),
+                failures=data["failures"][:top])

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import __version__
+from ..formats.text import clean, safe
 
 SCHEMA_VERSION = 2
 
@@ -344,8 +345,9 @@ class Store:
     def record(self, result: dict[str, Any], extra_paths: Iterable[tuple[str, int | None, int | None]] = (),
                *, replace: bool = False) -> int:
         """Store one app (a worker result, see :func:`portaudit.corpus.worker.scan_one`) and all the
-        paths it was seen under, in one transaction.  Returns the target id."""
-        return self._write(lambda: self._record(result, list(extra_paths), replace))
+        paths it was seen under, in one transaction.  Returns the target id.  Strings from the app
+        (a DEX string with a lone surrogate, a file name that is not UTF-8) are stored escaped."""
+        return self._write(lambda: self._record(clean(result), list(extra_paths), replace))
 
     def _record(self, r: dict[str, Any], extra_paths, replace: bool) -> int:
         con = self.con
@@ -387,7 +389,7 @@ class Store:
     def _add_paths(self, sha: str, paths) -> None:
         self.con.executemany(
             "INSERT OR REPLACE INTO target_paths (sha256, path, size, mtime_ns) VALUES (?,?,?,?)",
-            [(sha, p, s, m) for p, s, m in paths])
+            [(sha, safe(p), s, m) for p, s, m in paths])
 
     def add_paths(self, sha: str, paths) -> None:
         self._write(lambda: self._add_paths(sha, list(paths)))
@@ -395,6 +397,8 @@ class Store:
     def record_input_error(self, path: str, message: str, stage: str = "input") -> None:
         """An input that never became a target (missing, unreadable, not an app, over the size
         limit).  Replaces what an earlier run recorded for the same path."""
+        path, message = safe(path), safe(message)
+
         def work():
             self.con.execute("DELETE FROM errors WHERE target_id IS NULL AND path=?", (path,))
             self.con.execute("INSERT INTO errors (target_id, sha256, path, message, stage) VALUES (NULL, NULL, ?, ?, ?)",

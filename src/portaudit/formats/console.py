@@ -1,5 +1,11 @@
 """Console output for people: grouped by target, then by severity (worst first), with the
-evidence line; every line fits the terminal width (80 columns is the design target).
+evidence line and the flow of each listener's value (one ``<-`` line per hop).
+
+Lines are wrapped at ``width`` (the caller passes the terminal's width, 100 when not a terminal)
+at spaces only: a path, a ``file:line:col`` or a ``class.method@0x1a`` is never broken, so it can
+be clicked or grepped (a token longer than the width overflows instead).  Every string is shown
+with control characters escaped (:func:`portaudit.formats.text.oneline`): an app string cannot
+move the cursor, set the title or forge a line.
 
 ``quiet``: only targets with findings or errors, no evidence.  ``verbose``: also the fix,
 confidence, listener details, identifiers and fingerprint.
@@ -9,14 +15,18 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import textwrap
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from ..model import Finding, Severity
+from ..model import Finding, Hop, Location, Severity
 from ..report import Report
+from .text import oneline
+
+DEFAULT_WIDTH = 100
 
 _STYLE = {
     Severity.HIGH: "bold red",
@@ -48,7 +58,11 @@ def short_method(method: str) -> str:
 
 
 def _where(f: Finding) -> str:
-    loc = f.location
+    return where(f.location, f.target)
+
+
+def where(loc: Location, target: str = "?") -> str:
+    """How a location is shown: ``file:line:col``, ``classes.dex!a.B.m(int)@0x2``, ``lib.so!fn@0x40``."""
     if loc.class_ and loc.file:
         method = f".{short_method(loc.method)}" if loc.method else ""
         off = f"@{loc.offset:#x}" if loc.offset is not None else ""
@@ -58,7 +72,17 @@ def _where(f: Finding) -> str:
         # function start, so "fn@0x16fc" (at), never "fn+0x16fc" (which a disassembler reads as fn + n)
         off = f"@{loc.offset:#x}" if loc.offset is not None else ""
         return f"{loc.file}!{loc.function}{off}" if loc.file else f"{loc.function}{off}"
-    return loc.short() if (loc.file or loc.class_) else f.target
+    if loc.class_:
+        method = f".{short_method(loc.method)}" if loc.method else ""
+        off = f"@{loc.offset:#x}" if loc.offset is not None else ""
+        return f"{loc.class_}{method}{off}"
+    return loc.short() if (loc.file or loc.class_) else target
+
+
+def hop_line(hop: Hop) -> str:
+    """``<- caller: org.x.Main.main(String[])@0x8 (port 8080)``."""
+    note = f" ({hop.note})" if hop.note else ""
+    return f"<- {hop.role}: {where(hop.location)}{note}"
 
 
 def _evidence(f: Finding) -> str | None:
@@ -73,16 +97,16 @@ def render(report: Report, *, color: bool = False, width: int | None = None,
            verbose: bool = False, quiet: bool = False,
            suppressed: list[tuple[Finding, str, str]] | None = None, **_: Any) -> str:
     buf = io.StringIO()
+    cols = width or shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     con = Console(file=buf, force_terminal=color, color_system="auto" if color else None,
-                  width=width or 80, soft_wrap=False, highlight=False, emoji=False, markup=False)
-
-    cols = width or 80
+                  width=cols, soft_wrap=False, highlight=False, emoji=False, markup=False)
 
     def out(text: Text, indent: int = 0, hang: int = 2) -> None:
-        """Print ``text`` wrapped to the width with a hanging indent (styles kept per span)."""
+        """Print ``text`` wrapped to the width with a hanging indent (styles kept per span), breaking
+        at spaces only, never inside a path or location."""
         plain = text.plain
         avail = max(20, cols - indent)
-        lines = textwrap.wrap(plain, avail, subsequent_indent=" " * hang, break_long_words=True,
+        lines = textwrap.wrap(plain, avail, subsequent_indent=" " * hang, break_long_words=False,
                               break_on_hyphens=False, drop_whitespace=True) or [""]
         pos = 0
         for i, line in enumerate(lines):
@@ -107,17 +131,17 @@ def render(report: Report, *, color: bool = False, width: int | None = None,
         if not first:
             con.print()
         first = False
-        head = Text(target.path, style="bold")
-        head.append(f"  [{target.kind}]", style="dim")
+        head = Text(oneline(target.path), style="bold")
+        head.append(f"  [{oneline(target.kind)}]", style="dim")
         if target.seconds is not None and not quiet:
             head.append(f"  {target.seconds:.2f}s", style="dim")
         out(head)
         for err in target.errors:
-            out(Text(f"error: {err}", style="red"), 2)
+            out(Text(f"error: {oneline(err)}", style="red"), 2)
         notes = list(getattr(target, "notes", None) or [])
         if notes and verbose:  # files skipped or unreadable inside the target, partial parses...
             for note in notes:
-                out(Text(f"note: {note}", style="yellow"), 2)
+                out(Text(f"note: {oneline(note)}", style="yellow"), 2)
         elif notes and not quiet:
             out(Text(f"{len(notes)} note(s) (skipped or unreadable parts); -v lists them", style="yellow"), 2)
         if not findings:
@@ -132,14 +156,17 @@ def render(report: Report, *, color: bool = False, width: int | None = None,
             for f in group:
                 line = Text()
                 line.append("- ", style=_STYLE[sev])
-                line.append(f.rule, style="bold")
+                line.append(oneline(f.rule), style="bold")
                 line.append(": ")
-                line.append(f.message)
+                line.append(oneline(f.message))
                 out(line, 4)
-                out(Text(f"at {_where(f)}", style="dim"), 6)
+                out(Text(f"at {oneline(_where(f))}", style="dim"), 6)
+                for hop in (f.listener.flow if f.listener else []):
+                    if hop.role != "api":
+                        out(Text(oneline(hop_line(hop)), style="dim"), 6, hang=3)
                 ev = _evidence(f)
                 if ev and not quiet:
-                    out(Text(f"> {ev}", style="italic"), 6)
+                    out(Text(f"> {oneline(ev)}", style="italic"), 6)
                 if verbose:
                     if f.listener is not None:
                         lst = f.listener
@@ -149,8 +176,10 @@ def render(report: Report, *, color: bool = False, width: int | None = None,
                             details += f"; peer checks: {', '.join(lst.guards)}"
                         if lst.reason:
                             details += f"; {lst.reason}"
-                        out(Text(details, style="dim"), 6)
-                    out(Text(f"fix: {f.fix}", style="green"), 6)
+                        if lst.configurable:
+                            details += f"; configurable: {lst.configurable}"
+                        out(Text(oneline(details), style="dim"), 6)
+                    out(Text(f"fix: {oneline(f.fix)}", style="green"), 6)
                     ids = [i for i in (f.ids.maswe_beta, f.ids.maswe) if i] + list(f.ids.cwe)
                     out(Text(f"confidence {f.confidence.label}; {', '.join(ids)}; "
                              f"fingerprint {f.fingerprint}", style="dim"), 6)

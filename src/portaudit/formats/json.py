@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..report import Report
+from .text import clean
 
 
 def render(report: Report, **_: Any) -> str:
@@ -18,4 +19,5 @@ def render(report: Report, **_: Any) -> str:
     runtime = [r for facts in report.facts for r in facts.runtime]
     if runtime:
         data["runtime"] = [r.to_dict() if hasattr(r, "to_dict") else r for r in runtime]
-    return json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"
+    # strings from inputs may hold lone surrogates: shown as escapes, so the file is valid UTF-8
+    return json.dumps(clean(data), indent=2) + "\n"

@@ -1,18 +1,21 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 
-* ``tool.driver`` lists every rule with its What / Why / Fix help (text and
-  Markdown), MASWE / CWE / MASVS tags and a numeric ``security-severity``.
-* Source findings get a physical location with the exact region (columns and
-  snippet) relative to ``%SRCROOT%`` (the working directory unless ``srcroot`` is
-  given); app and binary findings point at the app file and carry a logical
-  location (``classes2.dex!com.example.Server.start@0x1a`` /
-  ``lib/arm64-v8a/libx.so!serve+0x40``); runtime findings (host / device) point
-  at a ``runtime/...`` pseudo artifact with the process as logical location.
-* ``partialFingerprints`` come from :mod:`portaudit.fingerprint`.
-* A wildcard address literal in source gets a ``fixes`` entry that replaces it
-  with the loopback literal.
-* Findings suppressed by a baseline, configuration or inline comment are kept
-  with a ``suppressions`` entry when the caller passes them (``suppressed=``).
+* ``tool.driver`` lists every rule with its What / Why / Fix help (text and Markdown), MASWE / CWE /
+  MASVS tags and a numeric ``security-severity``.
+* Every artifact URI is relative to ``%SRCROOT%`` (the project root of the report) and
+  percent-encoded byte by byte, so a file name that is not UTF-8 survives and no local absolute
+  path leaks.
+* The physical location is the best artifact there is: the source file (with the exact region)
+  for source findings; for bytecode, the class's source file when a scanned source tree holds it
+  (region: the method's declaration, found by name), else the app file; for native code the app
+  or library file.  ``logicalLocations`` carry the class and method (or function) and the DEX or
+  library entry; the message names them and the port, so two alerts in one app read differently.
+* ``listener.flow`` becomes ``relatedLocations`` (every hop after the API call) and one
+  ``codeFlows[0].threadFlows[0]`` from the origin to the API call.
+* ``partialFingerprints`` are the baseline identity (:func:`portaudit.baseline.finding_id`).
+* A wildcard address literal in source gets a ``fixes`` entry that replaces it with loopback.
+* Findings suppressed by a baseline, configuration or inline comment are kept with a
+  ``suppressions`` entry when the caller passes them (``suppressed=``).
 
 Columns are Unicode code points (``run.columnKind``), 1-based.
 """
@@ -22,14 +25,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from .. import rules as rules_mod
-from ..model import Finding, Severity, Target
-from ..report import Report
-from ..suppress import source_path
+from ..model import Finding, Hop, Location, Severity, Target
+from ..report import RUNTIME_KINDS, Report
+from ..suppress import SourceLines
+from .console import short_method
+from .places import ClassFiles, declaration_line
+from .text import clean
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "portauditFingerprint/v1"
@@ -37,7 +42,6 @@ FINGERPRINT_KEY = "portauditFingerprint/v1"
 LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}
 # GitHub: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low
 SECURITY_SEVERITY = {Severity.HIGH: "8.2", Severity.MEDIUM: "5.5", Severity.LOW: "3.1", Severity.INFO: "1.0"}
-RUNTIME_KINDS = {"host", "device", "runtime", "process"}
 
 # literal wildcard addresses and what to put instead
 _WILDCARD_FIX = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "[::1]", "0:0:0:0:0:0:0:0": "::1"}
@@ -84,33 +88,51 @@ def rule_descriptor(cls) -> dict[str, Any]:
     }
 
 
-class _Uris:
-    """Artifact URIs relative to %SRCROOT% when possible."""
+def uri(path: str) -> str:
+    """A relative URI for a report path: POSIX separators, every byte that needs it percent-encoded
+    (a non-UTF-8 name arrives as surrogate escapes and leaves as its own bytes)."""
+    text = path.replace(os.sep, "/")
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # a lone surrogate that is not a smuggled byte (from an app string)
+        raw = text.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/")
 
-    def __init__(self, srcroot: str | None):
-        self.root = Path(srcroot or os.getcwd()).resolve()
+
+class _Artifacts:
+    """Artifact locations relative to %SRCROOT% (the report's root)."""
+
+    def __init__(self, report: Report):
+        self.root = report.root or os.getcwd()
 
     def of(self, path: str) -> dict[str, Any]:
-        p = Path(path)
-        absolute = p.resolve() if not p.is_absolute() else p
-        try:
-            rel = absolute.relative_to(self.root)
-            return {"uri": quote(rel.as_posix()), "uriBaseId": "%SRCROOT%"}
-        except ValueError:
-            return {"uri": absolute.as_uri()}
+        rel = os.path.relpath(path, self.root) if os.path.isabs(path) else path
+        return {"uri": uri(rel), "uriBaseId": "%SRCROOT%"}
 
     def runtime(self, target: Target) -> dict[str, Any]:
         name = re.sub(r"[^A-Za-z0-9._-]+", "_", target.path).strip("_") or "local"
         return {"uri": f"runtime/{quote(target.kind)}/{name}", "uriBaseId": "%SRCROOT%"}
 
-    def base_ids(self) -> dict[str, Any]:
-        uri = self.root.as_uri()
-        return {"%SRCROOT%": {"uri": uri if uri.endswith("/") else uri + "/",
-                              "description": {"text": "The folder portaudit ran in."}}}
+    def target(self, target: Target) -> dict[str, Any]:
+        return self.runtime(target) if target.kind in RUNTIME_KINDS else self.of(target.path)
+
+    @staticmethod
+    def base_ids() -> dict[str, Any]:
+        # no absolute uri: where the project was checked out is nobody's business (GitHub knows)
+        return {"%SRCROOT%": {"description": {"text": "The project root portaudit ran on (the git root, "
+                                                      "--root, or the working directory)."}}}
 
 
-def _logical(finding: Finding) -> list[dict[str, Any]]:
-    loc = finding.location
+def _where(loc: Location) -> str | None:
+    """``org.x.Server.start(int)`` / ``serve in lib/arm64-v8a/libx.so``: what a person looks for."""
+    if loc.class_:
+        return f"{loc.class_}.{short_method(loc.method)}" if loc.method else loc.class_
+    if loc.function:
+        return f"{loc.function} in {loc.file}" if loc.file else loc.function
+    return None
+
+
+def _logical(loc: Location) -> list[dict[str, Any]]:
     if loc.class_:
         fq = f"{loc.class_}.{loc.method}" if loc.method else loc.class_
         if loc.offset is not None:
@@ -130,8 +152,8 @@ def _logical(finding: Finding) -> list[dict[str, Any]]:
     return []
 
 
-def _region(finding: Finding, lines: list[str] | None) -> dict[str, Any]:
-    loc = finding.location
+def _region(loc: Location, lines: list[str] | None, fallback: str | None) -> dict[str, Any]:
+    assert loc.line is not None
     region: dict[str, Any] = {"startLine": loc.line}
     if loc.column:
         region["startColumn"] = loc.column
@@ -151,9 +173,9 @@ def _region(finding: Finding, lines: list[str] | None) -> dict[str, Any]:
                 chunk[0] = chunk[0][region["startColumn"] - 1:]
             snippet = "\n".join(chunk)
     if not snippet:
-        snippet = loc.snippet or finding.evidence
+        snippet = loc.snippet or fallback
     if snippet:
-        region["snippet"] = {"text": snippet}
+        region["snippet"] = {"text": snippet[:2000]}
     return region
 
 
@@ -190,69 +212,109 @@ def _wildcard_fix(finding: Finding, lines: list[str] | None, artifact: dict[str,
     return None
 
 
-class _Files:
-    def __init__(self):
-        self.cache: dict[str, list[str] | None] = {}
+class _Builder:
+    def __init__(self, report: Report):
+        self.report = report
+        self.artifacts = _Artifacts(report)
+        self.files = SourceLines()
+        self.classes = ClassFiles(report)
+        self.targets = {t.path: t for t in report.targets}
+        self.rule_index = {cls.id: i for i, cls in enumerate(rules_mod.ALL)}
 
-    def lines(self, path: str | None) -> list[str] | None:
-        if not path:
-            return None
-        if path not in self.cache:
-            try:
-                if os.path.getsize(path) > 8 * 1024**2:
-                    self.cache[path] = None
-                else:
-                    with open(path, encoding="utf-8", errors="replace") as fh:
-                        self.cache[path] = fh.read().splitlines()
-            except OSError:
-                self.cache[path] = None
-        return self.cache[path]
+    def location(self, loc: Location, target: Target, evidence: str | None = None) -> dict[str, Any]:
+        """A SARIF location for one place in code (a finding's or a flow hop's)."""
+        physical: dict[str, Any]
+        if target.kind in RUNTIME_KINDS:
+            physical = {"artifactLocation": self.artifacts.runtime(target)}
+        elif loc.line is not None and loc.file:  # source
+            lines = self.files.lines(self.report.disk_path(loc.file))
+            physical = {"artifactLocation": self.artifacts.of(loc.file), "region": _region(loc, lines, evidence)}
+        else:
+            physical = self._binary(loc, target)
+        out: dict[str, Any] = {"physicalLocation": physical}
+        logical = _logical(loc) if loc.line is None and target.kind not in RUNTIME_KINDS else []
+        if logical:
+            out["logicalLocations"] = logical
+        return out
 
+    def _binary(self, loc: Location, target: Target) -> dict[str, Any]:
+        source = self.classes.find(loc.class_) if loc.class_ else None
+        if source:
+            lines = self.files.lines(self.report.disk_path(source))
+            line = declaration_line(lines or [], loc)
+            physical: dict[str, Any] = {"artifactLocation": self.artifacts.of(source)}
+            if line:
+                physical["region"] = {"startLine": line, "snippet": {"text": (lines or [""])[line - 1].strip()}}
+            return physical
+        return {"artifactLocation": self.artifacts.of(target.path)}
 
-def _result(finding: Finding, rule_index: dict[str, int], targets: dict[str, Target],
-            uris: _Uris, files: _Files) -> dict[str, Any]:
-    target = targets.get(finding.target) or Target(path=finding.target, kind="unknown")
-    loc = finding.location
-    res: dict[str, Any] = {"ruleId": finding.rule}
-    if finding.rule in rule_index:
-        res["ruleIndex"] = rule_index[finding.rule]
-    res["level"] = LEVEL[finding.severity]
-    text = finding.message.strip() or finding.rule
-    if not text.endswith((".", "!", "?")):
-        text += "."
-    res["message"] = {"text": text}
+    def result(self, finding: Finding) -> dict[str, Any]:
+        target = self.targets.get(finding.target) or Target(path=finding.target, kind="unknown")
+        loc = finding.location
+        res: dict[str, Any] = {"ruleId": finding.rule}
+        if finding.rule in self.rule_index:
+            res["ruleIndex"] = self.rule_index[finding.rule]
+        res["level"] = LEVEL[finding.severity]
+        res["message"] = {"text": self.message(finding, target)}
+        location = self.location(loc, target, finding.evidence)
+        if target.kind in RUNTIME_KINDS:
+            location["logicalLocations"] = [self._process(finding, target)]
+        if finding.evidence and loc.line is None:
+            location["message"] = {"text": finding.evidence.strip()[:500]}
+        res["locations"] = [location]
+        hops = [h for h in (finding.listener.flow if finding.listener else []) if h.role != "api"]
+        if hops:
+            res["relatedLocations"] = [dict(self.location(h.location, target), id=i + 1,
+                                            message={"text": _hop_text(h)}) for i, h in enumerate(hops)]
+            res["codeFlows"] = [self.code_flow(finding, target, hops)]
+        if finding.fingerprint:
+            res["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+        res["properties"] = _properties(finding)
+        if loc.line is not None and loc.file and target.kind not in RUNTIME_KINDS:
+            fix = _wildcard_fix(finding, self.files.lines(self.report.disk_path(loc.file)),
+                                self.artifacts.of(loc.file))
+            if fix:
+                res["fixes"] = [fix]
+        return res
 
-    fix = None
-    physical: dict[str, Any]
-    if loc.line is not None:  # source
-        path = source_path(target, finding) or os.path.join(target.path, loc.file or "")
-        artifact = uris.of(path)
-        lines = files.lines(path)
-        physical = {"artifactLocation": artifact, "region": _region(finding, lines)}
-        fix = _wildcard_fix(finding, lines, artifact)
-    elif target.kind in RUNTIME_KINDS:
-        physical = {"artifactLocation": uris.runtime(target)}
-    else:
-        physical = {"artifactLocation": uris.of(target.path)}
-    location: dict[str, Any] = {"physicalLocation": physical}
-    if target.kind in RUNTIME_KINDS:
+    def message(self, finding: Finding, target: Target) -> str:
+        text = finding.message.strip() or finding.rule
+        where = _where(finding.location) if target.kind not in RUNTIME_KINDS else None
+        if where and where not in text:  # two alerts in one app must read differently
+            text = f"{text.rstrip('.')} (in {where})"
+        hops = [h for h in (finding.listener.flow if finding.listener else []) if h.role != "api"]
+        if hops:  # GitHub links "[text](id)" to the related location with that id
+            origin = hops[-1]
+            shown = (_where(origin.location) or origin.location.short()).replace("[", "\\[").replace("]", "\\]")
+            text = f"{text.rstrip('.')}; value from [{shown}]({len(hops)})"
+        return text if text.endswith((".", "!", "?")) else text + "."
+
+    def code_flow(self, finding: Finding, target: Target, hops: list[Hop]) -> dict[str, Any]:
+        """From the origin of the value to the listener API call."""
+        steps = [*reversed(hops), Hop("api", finding.location, finding.listener.api if finding.listener else None)]
+        return {"threadFlows": [{"locations": [
+            {"location": dict(self.location(h.location, target), message={"text": _hop_text(h)}),
+             "nestingLevel": 0, "executionOrder": i + 1}
+            for i, h in enumerate(steps)]}]}
+
+    @staticmethod
+    def _process(finding: Finding, target: Target) -> dict[str, Any]:
         lst = finding.listener
-        name = loc.function or (lst.api if lst else finding.rule)
+        name = finding.location.function or (lst.api if lst else finding.rule)
         fq = f"{target.path}!{name}"
         if lst is not None and lst.transport != "unix":
             fq += f"@{lst.address or '*'}:{'?' if lst.port is None else lst.port}"
         elif lst is not None:
             fq += f"@{lst.address or 'unix'}"
-        logical = [{"name": name, "fullyQualifiedName": fq, "kind": "process"}]
-    else:
-        logical = _logical(finding) if loc.line is None else []
-    if logical:
-        location["logicalLocations"] = logical
-    if finding.evidence and loc.line is None:
-        location["message"] = {"text": finding.evidence.strip()[:500]}
-    res["locations"] = [location]
-    if finding.fingerprint:
-        res["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+        return {"name": name, "fullyQualifiedName": fq, "kind": "process"}
+
+
+def _hop_text(hop: Hop) -> str:
+    where = _where(hop.location) or hop.location.short()
+    return f"{hop.role}: {hop.note}" if hop.note else f"{hop.role}: {where}"
+
+
+def _properties(finding: Finding) -> dict[str, Any]:
     props: dict[str, Any] = {
         "severity": finding.severity.label,
         "confidence": finding.confidence.label,
@@ -265,6 +327,8 @@ def _result(finding: Finding, rule_index: dict[str, int], targets: dict[str, Tar
                       "address": lst.address, "port": lst.port})
         if lst.guards:
             props["guards"] = list(lst.guards)
+        if lst.configurable:
+            props["configurable"] = lst.configurable
     if finding.origin.sdk or finding.origin.kind != "app":
         props["origin"] = finding.origin.kind
         props["sdk"] = finding.origin.sdk
@@ -274,24 +338,16 @@ def _result(finding: Finding, rule_index: dict[str, int], targets: dict[str, Tar
         props["fix"] = finding.fix
     for key, val in finding.extra.items():
         props.setdefault(key, val)
-    res["properties"] = {k: v for k, v in props.items() if v is not None}
-    if fix:
-        res["fixes"] = [fix]
-    return res
+    return {k: v for k, v in props.items() if v is not None}
 
 
-def build(report: Report, *, srcroot: str | None = None,
-          suppressed: list[tuple[Finding, str, str]] | None = None) -> dict[str, Any]:
+def build(report: Report, *, suppressed: list[tuple[Finding, str, str]] | None = None) -> dict[str, Any]:
     """The SARIF log as a dict.  ``suppressed``: (finding, kind, justification) with kind
     ``inSource`` (inline comment) or ``external`` (baseline, configuration)."""
-    uris = _Uris(srcroot)
-    files = _Files()
-    rule_classes = list(rules_mod.ALL)
-    rule_index = {cls.id: i for i, cls in enumerate(rule_classes)}
-    targets = {t.path: t for t in report.targets}
-    results = [_result(f, rule_index, targets, uris, files) for f in report.findings]
+    b = _Builder(report)
+    results = [b.result(f) for f in report.findings]
     for f, kind, why in suppressed or []:
-        res = _result(f, rule_index, targets, uris, files)
+        res = b.result(f)
         sup: dict[str, Any] = {"kind": kind if kind in ("inSource", "external") else "external",
                                "status": "accepted"}
         if why:
@@ -305,8 +361,7 @@ def build(report: Report, *, srcroot: str | None = None,
             notifications.append({
                 "level": "error",
                 "message": {"text": f"{t.path}: {err}"},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": uris.runtime(t) if t.kind in RUNTIME_KINDS else uris.of(t.path)}}],
+                "locations": [{"physicalLocation": {"artifactLocation": b.artifacts.target(t)}}],
             })
     invocation: dict[str, Any] = {"executionSuccessful": not report.failed_all()}
     if notifications:
@@ -314,9 +369,9 @@ def build(report: Report, *, srcroot: str | None = None,
 
     artifacts = []
     for t in report.targets:
-        if t.kind in RUNTIME_KINDS or t.kind == "missing" or not os.path.isfile(t.path):
+        if t.kind in RUNTIME_KINDS or not os.path.isfile(report.disk_path(t.path)):
             continue
-        art: dict[str, Any] = {"location": uris.of(t.path), "roles": ["analysisTarget"]}
+        art: dict[str, Any] = {"location": b.artifacts.of(t.path), "roles": ["analysisTarget"]}
         if t.sha256:
             art["hashes"] = {"sha-256": t.sha256}
         if t.size is not None:
@@ -328,18 +383,17 @@ def build(report: Report, *, srcroot: str | None = None,
             "name": report.tool_name,
             "version": report.tool_version,
             "semanticVersion": report.tool_version,
-            "rules": [rule_descriptor(cls) for cls in rule_classes],
+            "rules": [rule_descriptor(cls) for cls in rules_mod.ALL],
         }},
         "invocations": [invocation],
-        "originalUriBaseIds": uris.base_ids(),
+        "originalUriBaseIds": b.artifacts.base_ids(),
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
     if artifacts:
         run["artifacts"] = artifacts
-    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return clean({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})
 
 
-def render(report: Report, *, srcroot: str | None = None,
-           suppressed: list[tuple[Finding, str, str]] | None = None, **_: Any) -> str:
-    return json.dumps(build(report, srcroot=srcroot, suppressed=suppressed), indent=2) + "\n"
+def render(report: Report, *, suppressed: list[tuple[Finding, str, str]] | None = None, **_: Any) -> str:
+    return json.dumps(build(report, suppressed=suppressed), indent=2, ensure_ascii=False) + "\n"

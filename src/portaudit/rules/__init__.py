@@ -11,7 +11,7 @@ import inspect
 import pkgutil
 from collections.abc import Iterable
 
-from ..fingerprint import fingerprint
+from ..baseline import finding_id
 from ..model import Facts, Finding
 from .base import Rule
 
@@ -46,6 +46,6 @@ def evaluate(facts: Facts, enabled: Iterable[str] | None = None) -> list[Finding
         if wanted is not None and cls.id not in wanted:
             continue
         for f in cls().check(facts):
-            f.fingerprint = fingerprint(f, facts)
+            f.fingerprint = finding_id(f, facts)
             out.append(f)
     return out
