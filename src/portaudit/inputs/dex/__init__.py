@@ -194,7 +194,7 @@ class _Engine:
         o = self._origin(cls_desc)
         hit = self.libraries.library(cls_desc) if self.libraries else None
         if hit is not None:  # inside a matched library (renamed or not)
-            pkg = dotted(hit.original).rsplit(".", 1)[0]
+            pkg = o.package if o.sdk == hit.name else dotted(hit.original).rsplit(".", 1)[0]
             return Origin(kind="library", sdk=hit.name, package=pkg, version=hit.version, confidence=hit.confidence)
         api = self.libraries.api_library(spec.class_descriptors) if self.libraries and spec else None
         if api is not None:  # the code calling a matched library's API: its kind stays, the library is named
