@@ -129,6 +129,10 @@ def _method(dex: DexFile, midx: int, access: int, code_off: int) -> MethodFacts:
             v = b << _CONST_INT[op]
             if keep_int(v):
                 ints.append(v)
+        elif 0xD0 <= op <= 0xE2:  # binop/lit16 and binop/lit8: the JVM pushes the literal
+            _o, _a, _b, c, _r = decode(insns, pc)
+            if keep_int(c):
+                ints.append(c)
         elif 0x32 <= op <= 0x3D:
             shape[BRANCHES] += 1
         elif op in (0x2B, 0x2C):

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from .facts import REF_INVOKE, REF_NEW, REF_READ, REF_TYPE, REF_WRITE, SHAPE, ClassFacts, MethodFacts
 
-PLATFORM_PREFIXES = ("Ljava/", "Ljavax/", "Landroid/", "Ldalvik/", "Lsun/", "Ljdk/", "Lorg/w3c/dom/",
-                     "Lorg/xml/sax/", "Lorg/json/")
-# javax packages that ship as ordinary jars inside apps (and so can be renamed)
-NOT_PLATFORM_PREFIXES = ("Ljavax/servlet/", "Ljavax/inject/", "Ljavax/annotation/", "Ljavax/websocket/",
-                         "Ljavax/ws/", "Ljavax/mail/", "Ljavax/el/", "Ljavax/jms/", "Ljavax/persistence/",
-                         "Ljavax/activation/", "Ljavax/enterprise/", "Ljavax/validation/", "Ljavax/xml/bind/")
+PLATFORM_PREFIXES = ("Ljava/", "Landroid/", "Ldalvik/", "Lsun/", "Ljdk/", "Lorg/w3c/dom/", "Lorg/xml/sax/",
+                     "Lorg/json/", "Ljavax/net/", "Ljavax/crypto/", "Ljavax/security/", "Ljavax/sql/",
+                     "Ljavax/xml/parsers/", "Ljavax/xml/transform/", "Ljavax/xml/namespace/", "Ljavax/xml/xpath/",
+                     "Ljavax/xml/validation/", "Ljavax/xml/datatype/", "Ljavax/xml/stream/", "Ljavax/management/",
+                     "Ljavax/naming/", "Ljavax/script/", "Ljavax/microedition/")
+# (other javax packages - servlet, jmdns, inject, annotation ... - ship as ordinary jars inside
+# apps, and so can be renamed)
 
 SELF = "@"  # the class being described
 OTHER = "X"  # any other non-platform class
@@ -32,8 +33,7 @@ W_SHAPE = 0.25  # per unit of instruction counts, for evidence only
 
 
 def is_platform(desc: str) -> bool:
-    d = desc.lstrip("[")
-    return d.startswith(PLATFORM_PREFIXES) and not d.startswith(NOT_PLATFORM_PREFIXES)
+    return desc.lstrip("[").startswith(PLATFORM_PREFIXES)
 
 
 def type_token(desc: str, self_desc: str) -> str:

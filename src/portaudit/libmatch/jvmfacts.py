@@ -61,7 +61,7 @@ def _method(c: cf.ClassFile, m: cf.Method) -> MethodFacts:
                     ints.append(v)  # type: ignore[arg-type]
             elif tag == cf.CONSTANT_Class:
                 refs.append((REF_TYPE, internal_to_desc(pool.class_name(ins.index)), "", ""))
-        elif op in (cf.BIPUSH, cf.SIPUSH) or cf.ICONST_M1 <= op <= cf.ICONST_5:
+        elif op in (cf.BIPUSH, cf.SIPUSH, cf.IINC) or cf.ICONST_M1 <= op <= cf.ICONST_5:
             if keep_int(ins.value):  # type: ignore[arg-type]
                 ints.append(ins.value)  # type: ignore[arg-type]
         elif op in _BRANCH:
