@@ -16,7 +16,7 @@ from .features import ClassFeatures, class_features
 class AppIndex:
     def __init__(self, dexes: list[DexFile]):
         self.dexes = dexes
-        self._where: dict[str, tuple[int, int]] | None = None
+        self._where: dict[str, tuple[int, int] | None] = {}
         self._facts: dict[str, ClassFacts | None] = {}
         self._features: dict[str, ClassFeatures | None] = {}
         self.errors: list[str] = []
@@ -25,28 +25,23 @@ class AppIndex:
     # ---- classes ---------------------------------------------------------------------------
 
     def where(self, desc: str) -> tuple[int, int] | None:
-        """(DEX index, class_def index) of the class defined under this descriptor."""
-        if self._where is None:
-            self._where = {}
+        """(DEX index, class_def index) of the class defined under this descriptor (the first
+        DEX that defines it, as the runtime loads it)."""
+        if desc not in self._where:
+            self._where[desc] = None
             for i, d in enumerate(self.dexes):
                 try:
-                    for cd, t in enumerate(d.class_def_types()):
-                        self._where.setdefault(d.type_desc(t), (i, cd))
-                except DexError as exc:
-                    self.errors.append(f"{d.label}: {exc}")
-        return self._where.get(desc)
-
-    def defines_any(self, descs: list[str]) -> bool:
-        """Whether some DEX defines one of these classes (cheap: no class index is built)."""
-        for d in self.dexes:
-            for desc in descs:
-                try:
                     t = d.find_type(desc)
-                    if t is not None and d.class_def_for_type(t) is not None:
-                        return True
+                    cd = d.class_def_for_type(t) if t is not None else None
                 except DexError:
                     continue
-        return False
+                if cd is not None:
+                    self._where[desc] = (i, cd)
+                    break
+        return self._where[desc]
+
+    def defines_any(self, descs: list[str]) -> bool:
+        return any(self.where(d) is not None for d in descs)
 
     def facts(self, desc: str) -> ClassFacts | None:
         if desc in self._facts:
@@ -71,8 +66,9 @@ class AppIndex:
 
     # ---- strings ---------------------------------------------------------------------------
 
-    def strings_present(self, strings: list[str]) -> int:
-        """How many of ``strings`` are in some DEX's string table (binary searches only)."""
+    def strings_present(self, strings: list[str], enough: int | None = None) -> int:
+        """How many of ``strings`` are in some DEX's string table (binary searches only),
+        counting no further than ``enough``."""
         n = 0
         for s in strings:
             for d in self.dexes:
@@ -82,6 +78,8 @@ class AppIndex:
                         break
                 except DexError:
                     continue
+            if enough is not None and n >= enough:
+                break
         return n
 
     def string_users(self, strings: set[str]) -> dict[str, set[str]]:
@@ -105,11 +103,12 @@ class AppIndex:
 def _const_string_sites(dex: DexFile, ids: dict[int, str]):
     """(string index, class of the enclosing method) of every const-string / const-string/jumbo
     of one of ``ids`` in the code section.  A byte pattern that is not really an instruction only
-    adds a candidate class, which matching then scores."""
+    adds a candidate class, which matching then scores (and one at an odd offset may hide a real
+    one that overlaps it: that costs a candidate, never a wrong match)."""
     short = [i for i in ids if i <= 0xFFFF]
     alts = [b"\x1a[\x00-\xff]" + re.escape(struct.pack("<H", i)) for i in short]
     alts += [b"\x1b[\x00-\xff]" + re.escape(struct.pack("<I", i)) for i in ids]
-    pat = re.compile(b"(?=" + b"|".join(alts) + b")")  # overlapping: a hit at an odd offset hides none
+    pat = re.compile(b"|".join(alts))
     data = dex.data
     start, end = code_range(dex)
     for m in pat.finditer(data, start, end):

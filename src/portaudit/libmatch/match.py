@@ -20,6 +20,8 @@ since an obfuscator renames a method and its overrides alike.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 from ..catalog import ApiSpec
@@ -33,7 +35,9 @@ T_SEED = 0.6
 T_LINKED = 0.45
 T_METHOD = 0.5
 MIN_EVIDENCE = 8.0
+CANDIDATE_SHARE = 0.5  # of the most strings any app class shares with the profile class
 MIN_ANCHOR_HITS = 2
+ANCHOR_SHARE = 0.1  # of a profile's anchor strings, for the library to count as maybe present
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,8 @@ class ProfileMatcher:
         if self.app.defines_any(a.get("classes", [])):
             return True
         strings = a.get("strings", [])
-        need = min(MIN_ANCHOR_HITS, len(strings))
-        return bool(strings) and self.app.strings_present(strings) >= need
+        need = max(MIN_ANCHOR_HITS, math.ceil(ANCHOR_SHARE * len(strings)))
+        return len(strings) >= need and self.app.strings_present(strings, need) >= need
 
     # ---- matching --------------------------------------------------------------------------
 
@@ -83,7 +87,9 @@ class ProfileMatcher:
             return
         self.triggered = True
         prof = self.stored.profile()
-        needed = needed_classes(prof, self.specs)
+        # the header lists them (computed with the catalogue when the profile was built)
+        needed = {c for c in self.stored.anchors.get("classes", ()) if c in prof.classes} \
+            or needed_classes(prof, self.specs)
         self._named(prof, needed)
         self._seeded(prof, needed)
         self._linked(prof, needed)
@@ -110,15 +116,17 @@ class ProfileMatcher:
                 for s in m.strings:
                     want.setdefault(s, set()).add(p)
         users = self.app.string_users(set(want))
-        cands: dict[str, set[str]] = {}
+        shared: dict[str, Counter[str]] = {}  # profile class -> app class -> strings in common
         for s, classes in users.items():
             for p in want[s]:
-                cands.setdefault(p, set()).update(classes)
+                shared.setdefault(p, Counter()).update(classes)
         scored = []
-        for p, apps in cands.items():
+        for p, counts in shared.items():
             fp = prof.features(p)
-            for a in sorted(apps):
-                if a in self.classes:
+            top = max(counts.values())
+            for a in sorted(counts):
+                # the app class shares the most of p's strings, or near it: others cannot be p
+                if a in self.classes or counts[a] < top * CANDIDATE_SHARE:
                     continue
                 fa = self.app.features(a)
                 if fa is None or fa.evidence < MIN_EVIDENCE:

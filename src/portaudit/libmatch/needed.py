@@ -9,12 +9,15 @@ engine finds the library's own listener calls.
 
 from __future__ import annotations
 
+import re
+
 from ..catalog import ApiSpec
 from .facts import REF_INVOKE
 from .features import is_platform
 from .profile import Profile
 
-MIN_ANCHOR_LEN = 8
+MIN_ANCHOR_LEN = 10
+MIN_TOKEN_ANCHOR_LEN = 14
 
 
 def platform_listener_methods(specs: tuple[ApiSpec, ...]) -> dict[str, set[str]]:
@@ -68,6 +71,18 @@ def anchors(profile: Profile, specs: tuple[ApiSpec, ...]) -> dict[str, list[str]
     names of the needed classes (unobfuscated copies) and their distinctive string constants
     (obfuscators rename classes, not strings)."""
     needed = sorted(needed_classes(profile, specs))
-    strings = sorted({s for c in needed for m in profile.classes[c].methods for s in m.strings
-                      if len(s) >= MIN_ANCHOR_LEN and any(ch.isalpha() for ch in s)})
+    strings = sorted({s for c in needed for m in profile.classes[c].methods for s in m.strings if distinctive(s)})
     return {"classes": needed, "strings": strings}
+
+
+_COMMON_PREFIXES = ("java.", "javax.", "os.", "sun.", "user.", "line.", "file.", "http.", "https.")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_.$]+")
+
+
+def distinctive(s: str) -> bool:
+    """A string constant unlikely to be in unrelated code: a message (with a space) of some
+    length, or a longer token that is not a plain identifier; JDK system property names
+    (``java.version``) and single words (``localAddress``) are everywhere."""
+    if len(s) < MIN_ANCHOR_LEN or s.startswith(_COMMON_PREFIXES):
+        return False
+    return " " in s or (len(s) >= MIN_TOKEN_ANCHOR_LEN and not _IDENTIFIER.fullmatch(s))

@@ -26,6 +26,7 @@ import hashlib
 import json
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -50,7 +51,7 @@ class ProfileError(Exception):
 class Profile:
     name: str
     version: str
-    classes: dict[str, ClassFacts]
+    classes: Mapping[str, ClassFacts]
     sources: list[dict] = field(default_factory=list)
     anchors: dict[str, list[str]] = field(default_factory=dict)
     _features: dict[str, ClassFeatures] = field(default_factory=dict, repr=False)
@@ -61,13 +62,21 @@ class Profile:
             f = self._features[desc] = class_features(self.classes[desc])
         return f
 
+    def hierarchy(self, name: str) -> tuple[str | None, tuple[str, ...]]:
+        h = getattr(self.classes, "hierarchy", None)
+        if h is not None:
+            return h(name)
+        c = self.classes[name]
+        return c.super, c.interfaces
+
     @cached_property
     def subclasses(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for c in self.classes.values():
-            for s in (c.super, *c.interfaces):
+        for name in self.classes:
+            sup, ifs = self.hierarchy(name)
+            for s in (sup, *ifs):
                 if s in self.classes:
-                    out.setdefault(s, []).append(c.name)
+                    out.setdefault(s, []).append(name)
         return out
 
     def supers(self, desc: str) -> list[str]:
@@ -232,24 +241,58 @@ def loads(data: bytes, label: str = "profile") -> Profile:
     head = _header(line, label)
     try:
         body = json.loads(rest)
-        s = body["strings"]
-
-        def g(i):
-            return None if i == -1 else s[i]
-
-        classes = {}
-        for name, flags, sup, ifs, fields, methods in body["classes"]:
-            ms = tuple(MethodFacts(s[mn], s[md], bool(mf & 1), bool(mf & 2), tuple(s[x] for x in strs),
-                                   tuple((s[k], s[o], s[n], s[d]) for k, o, n, d in refs), tuple(ints), tuple(shape))
-                       for mn, md, mf, strs, refs, ints, shape in methods)
-            c = ClassFacts(s[name], bool(flags & 1), bool(flags & 2), g(sup), tuple(s[i] for i in ifs),
-                           tuple((s[n], s[ty], bool(st)) for n, ty, st in fields), ms)
-            classes[c.name] = c
+        table = body["strings"]
+        raw = {table[c[0]]: c for c in body["classes"]}
         lib = head["library"]
-        return Profile(str(lib["name"]), str(lib["version"]), classes, list(head.get("sources", [])),
-                       dict(head.get("anchors", {})))
+        return Profile(str(lib["name"]), str(lib["version"]), LazyClasses(table, raw, label),
+                       list(head.get("sources", [])), dict(head.get("anchors", {})))
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise ProfileError(f"{label}: damaged profile ({type(exc).__name__}: {exc})") from None
+
+
+class LazyClasses(Mapping):
+    """The classes of a loaded profile, each turned into ClassFacts when first asked for
+    (a scan needs a few dozen of a library's classes)."""
+
+    def __init__(self, table: list[str], raw: dict[str, list], label: str):
+        self._t = table
+        self._raw = raw
+        self._label = label
+        self._done: dict[str, ClassFacts] = {}
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __contains__(self, name) -> bool:
+        return name in self._raw
+
+    def __getitem__(self, name: str) -> ClassFacts:
+        c = self._done.get(name)
+        if c is None:
+            raw = self._raw[name]
+            try:
+                c = self._done[name] = _class(self._t, raw)
+            except (ValueError, TypeError, IndexError, KeyError) as exc:
+                raise ProfileError(f"{self._label}: damaged class {name} ({type(exc).__name__}: {exc})") from None
+        return c
+
+    def hierarchy(self, name: str) -> tuple[str | None, tuple[str, ...]]:
+        """(superclass, interfaces) without building the class."""
+        r = self._raw[name]
+        t = self._t
+        return (None if r[2] == -1 else t[r[2]]), tuple(t[i] for i in r[3])
+
+
+def _class(s: list[str], raw: list) -> ClassFacts:
+    name, flags, sup, ifs, fields, methods = raw
+    ms = tuple(MethodFacts(s[mn], s[md], bool(mf & 1), bool(mf & 2), tuple(s[x] for x in strs),
+                           tuple((s[k], s[o], s[n], s[d]) for k, o, n, d in refs), tuple(ints), tuple(shape))
+               for mn, md, mf, strs, refs, ints, shape in methods)
+    return ClassFacts(s[name], bool(flags & 1), bool(flags & 2), None if sup == -1 else s[sup],
+                      tuple(s[i] for i in ifs), tuple((s[n], s[ty], bool(st)) for n, ty, st in fields), ms)
 
 
 def save(profile: Profile, path: Path) -> int:

@@ -9,16 +9,19 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ... import catalog
 from ...catalog import ApiSpec
 from ...model import Bind, DebugService, Listener, Location, Origin
-from ...libmatch import LibraryMatch, match_libraries, shipped
 from ...options import Limits
 from .callsites import CallSite, Searcher, resolve_spec
 from .dataflow import DBG, MethodFlow, Program, get_by_name
 from .opcodes import NAMES, decode
 from .parser import DexError, DexFile
+
+if TYPE_CHECKING:
+    from ...libmatch import LibraryMatch
 
 __all__ = ["DexError", "DexFile", "DexResult", "analyze_dex", "raw_call_sites"]
 
@@ -119,7 +122,7 @@ def render_invoke(dex: DexFile, code, pc: int) -> str:
 
 class _Engine:
     def __init__(self, parsed: list[DexFile], app_package: str | None, errors: list[str], limits: Limits,
-                 libraries: LibraryMatch | None = None):
+                 libraries: "LibraryMatch | None" = None):
         self.dexes = parsed
         self.libraries = libraries
         self.app_package = app_package
@@ -684,6 +687,8 @@ def analyze_dex(dexes: list[tuple[str, bytes]], *, app_package: str | None = Non
     parsed = _parse_all(dexes, limits, errors)
     libraries = None
     try:
+        from ...libmatch import match_libraries, shipped  # libmatch reads DEX files with this package's parser
+
         libraries = match_libraries(parsed, shipped() if profiles is None else tuple(profiles), catalog.android_apis())
         errors += libraries.errors
     except Exception as exc:  # noqa: BLE001 - matching is an aid: the engine runs without it
