@@ -113,3 +113,21 @@ def test_unobfuscated_library_code_is_named_with_version_and_confidence(app, res
         assert lst.origin.version is not None and lst.origin.confidence is not None
     # not renamed: the profile's own version is the closest, with a high similarity
     assert all(lst.origin.confidence >= 0.9 for lst in results[(app, "plain")].listeners)
+
+
+@pytest.mark.parametrize("app", ("netty", "jetty", "mina"))
+def test_whole_pipeline_rules_on_the_obfuscated_apps(app, built):
+    """scan.run (container, DEX engine with the shipped profiles, rules) on each obfuscated
+    variant: all-interfaces listeners are listener-all-interfaces, loopback ones are
+    listener-loopback-unchecked (oracle: observed.json), never the reverse and never unresolved."""
+    from portaudit import scan
+    from portaudit.options import Options
+
+    for variant in OBFUSCATED:
+        rep = scan.run([str(built / app / variant / "classes.dex.jar")], Options())
+        assert not rep.targets[0].errors
+        rules = {(f.listener.transport, f.listener.port): f.rule for f in rep.findings if f.listener}
+        want = {(o["proto"], o["port"]): ("listener-all-interfaces" if o["address"] in _ANY
+                                          else "listener-loopback-unchecked")
+                for o in observed(built, app, variant)}
+        assert rules == want, variant
