@@ -135,3 +135,28 @@ def test_a_non_zip_input_is_a_jar_error(tmp_path):
     p.write_bytes(JARS[0].read_bytes()[:1000])
     with pytest.raises(JarError, match="x.jar"):
         list(iter_class_files(p))
+
+
+def test_mutated_class_files_raise_only_class_format_errors():
+    """Seeded byte flips and cuts of a real class file: the reader and the decoder either
+    succeed or raise ClassFormatError (never IndexError, struct.error, UnicodeDecodeError...)."""
+    import random
+
+    with zipfile.ZipFile(JARS[0]) as z:
+        data = z.read(CLASSES["netty-transport.jar"][0])
+    rnd = random.Random(17)
+    for _ in range(1500):
+        b = bytearray(data)
+        for _k in range(rnd.randint(1, 4)):
+            b[rnd.randrange(len(b))] = rnd.randrange(256)
+        if rnd.random() < 0.3:
+            b = b[: rnd.randrange(len(b))]
+        try:
+            c = parse_class(bytes(b))
+            for m in c.methods:
+                if m.code:
+                    for ins in instructions(m.code.bytecode):
+                        if ins.opcode in INVOKE_OPS - {0xBA} or ins.opcode in FIELD_OPS:
+                            c.pool.member(ins.index)
+        except ClassFormatError:
+            pass

@@ -115,3 +115,19 @@ def test_shipped_profiles_come_from_the_installed_debian_jars():
             if jar.is_file():
                 assert hashlib.sha256(jar.read_bytes()).hexdigest() == src["sha256"], src["file"]
         assert sp.anchors["classes"], sp.label  # every shipped library has a listener path
+
+
+def test_a_damaged_profile_costs_its_matches_only(built, tmp_path):
+    """A profile whose body is damaged: one error line naming it, the scan goes on with the
+    other profiles (the Netty listeners keep their ports: oracle observed.json)."""
+    from portaudit.inputs.dex import analyze_dex
+    from portaudit.libmatch import StoredProfile
+
+    from .conftest import dex_blobs
+
+    good = [sp for sp in shipped() if sp.name == "Netty"][0]
+    head = gzip.decompress(good.data).split(b"\n")[0]
+    bad = StoredProfile("broken.profile", good.header, gzip.compress(head + b"\n{not json\n"))
+    res = analyze_dex(dex_blobs(built / "netty" / "obf" / "classes.dex.jar"), profiles=(bad, good))
+    assert [e for e in res.errors if "broken.profile" in e and "\n" not in e]
+    assert sorted(lst.port for lst in res.listeners) == [18080, 18081]
