@@ -35,7 +35,8 @@ CLASSES = {
 pytestmark = pytest.mark.skipif(not all(j.is_file() for j in JARS) or not shutil.which("javap"),
                                 reason="needs the Debian jars of scripts/apt-packages.txt and javap")
 
-_INSN = re.compile(r"^\s+(\d+): ([a-z]\w*)(?:\s+#(\d+)(?:,\s*\d+)?)?.*?(?://\s+(?:Method|InterfaceMethod|Field)\s+(\S+))?\s*$")
+_INSN = re.compile(r"^\s+(\d+): ([a-z]\w*)(?:\s+#(\d+)(?:,\s*\d+)?)?.*?"
+                   r"(?://\s+(?:Method|InterfaceMethod|Field|InvokeDynamic)\s+(\S+))?\s*$")
 
 
 def _javap(jar: Path, entry: str, tmp: Path) -> dict[tuple[str, str], list[tuple[int, str, str | None]]]:
@@ -63,7 +64,9 @@ def _javap(jar: Path, entry: str, tmp: Path) -> dict[tuple[str, str], list[tuple
         m = _INSN.match(line)
         if m and cur is not None:
             ref = m.group(4)
-            if ref and "." not in ref.split(":")[0]:
+            if ref and ref.startswith("#"):  # InvokeDynamic #0:run:()Ljava/lang/Runnable;
+                ref = "indy:" + ref.split(":", 1)[1]
+            elif ref and "." not in ref.split(":")[0]:
                 ref = own + "." + ref  # javap leaves out the owner when it is this class
             methods[cur].append((int(m.group(1)), m.group(2), ref.replace('"', "") if ref else None))
     return methods
@@ -84,6 +87,9 @@ def test_instructions_and_references_agree_with_javap(jar, entry, tmp_path):
                 if ins.opcode in INVOKE_OPS - {0xBA} or ins.opcode in FIELD_OPS:
                     r = c.pool.member(ins.index)
                     ref = f"{r.owner}.{r.name}:{r.descriptor}"
+                elif ins.opcode == 0xBA:
+                    _bsm, name, desc = c.pool.invoke_dynamic(ins.index)
+                    ref = f"indy:{name}:{desc}"
                 rows.append((ins.pc, ref))
         got[(m.name, m.descriptor)] = rows
     assert set(got) == set(expected)

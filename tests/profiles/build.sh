@@ -31,12 +31,15 @@ if [ ! -f "$DX" ]; then
 fi
 [ -f "$PG" ] || { echo "profiles: $PG missing (apt-get install proguard-cli)" >&2; exit 1; }
 
-# app | library jars (obfuscated with the app) | extra app sources | main class | dx min-sdk
+# app | library jars (obfuscated with the app) | extra app sources | main class | dx min-sdk | more variants
+# "optimize" (ProGuard's optimiser on) only where the result runs: Netty's optimised jar needs
+# Log4J2 (not in Debian) and then fails verification on JDK 17; Jetty's runs, but its trivial
+# setters (ServerConnector.setPort) are inlined into field writes (docs/profiles.md, limitations).
 APPS=(
-  "netty|netty-transport netty-common netty-buffer netty-resolver|lookalike|app.netty.NettyApp|"
-  "jetty|jetty9-server jetty9-util jetty9-http jetty9-io servlet-api||app.jetty.JettyApp|26"
-  "mina|mina2-core slf4j-api||app.mina.MinaApp|"
-  "lookalike|||app.lookalike.Bootstrap|"
+  "netty|netty-transport netty-common netty-buffer netty-resolver|lookalike|app.netty.NettyApp||"
+  "jetty|jetty9-server jetty9-util jetty9-http jetty9-io servlet-api||app.jetty.JettyApp|26|"
+  "mina|mina2-core slf4j-api||app.mina.MinaApp||optimize"
+  "lookalike|||app.lookalike.Bootstrap||"
 )
 # variant | ProGuard options (empty options and "plain": no ProGuard)
 VARIANTS=(
@@ -45,6 +48,9 @@ VARIANTS=(
   "repackage|-dontoptimize -repackageclasses ''"
   "overload|-dontoptimize -overloadaggressively -repackageclasses ''"
   "access|-dontoptimize -allowaccessmodification -repackageclasses ''"
+)
+MORE_VARIANTS=(
+  "optimize|-optimizationpasses 2 -allowaccessmodification -repackageclasses ''"
 )
 
 mkdir -p "$OUT"
@@ -61,11 +67,13 @@ if [ ! -f "$PLATFORM" ]; then
 fi
 
 for spec in "${APPS[@]}"; do
-  IFS='|' read -r app libs extra main minsdk <<<"$spec"
+  IFS='|' read -r app libs extra main minsdk more <<<"$spec"
   jars=(); for l in $libs; do jars+=("$J/$l.jar"); done
   for j in "${jars[@]}"; do [ -f "$j" ] || { echo "profiles: missing $j" >&2; exit 1; }; done
   srcs=$(cd "$HERE/apps" && find "$app/src" ${extra:+$extra/src} -name '*.java' | sort)
-  for vspec in "${VARIANTS[@]}"; do
+  variants=("${VARIANTS[@]}")
+  for m in "${MORE_VARIANTS[@]}"; do [[ " $more " == *" ${m%%|*} "* ]] && variants+=("$m"); done
+  for vspec in "${variants[@]}"; do
     IFS='|' read -r variant opts <<<"$vspec"
     dir=$OUT/$app/$variant
     stamp=$( { for s in $srcs; do sha256sum "$HERE/apps/$s"; done; sha256sum "${jars[@]}" "$DX" "$PG" \

@@ -131,3 +131,21 @@ def test_a_damaged_profile_costs_its_matches_only(built, tmp_path):
     res = analyze_dex(dex_blobs(built / "netty" / "obf" / "classes.dex.jar"), profiles=(bad, good))
     assert [e for e in res.errors if "broken.profile" in e and "\n" not in e]
     assert sorted(lst.port for lst in res.listeners) == [18080, 18081]
+
+
+def test_two_versions_that_fit_equally_give_a_version_range(built, tmp_path):
+    """Two profiles of one library built from the same jar (so equally close to the app's copy)
+    name the library once with the range of their versions."""
+    from portaudit.inputs.dex import analyze_dex
+
+    from .conftest import dex_blobs
+
+    stored = []
+    for v in ("2.2.1", "2.2.0"):
+        prof = P.build([MINA], "Apache MINA", v)
+        prof.anchors = [sp for sp in shipped() if sp.name == "Apache MINA"][0].anchors
+        P.save(prof, tmp_path / f"mina-{v}.profile")
+        stored.append(open_profile(tmp_path / f"mina-{v}.profile"))
+    res = analyze_dex(dex_blobs(built / "mina" / "obf" / "classes.dex.jar"), profiles=tuple(stored))
+    assert {lst.origin.version for lst in res.listeners} == {"2.2.0 - 2.2.1"}
+    assert {lst.origin.sdk for lst in res.listeners} == {"Apache MINA"}

@@ -88,24 +88,6 @@ class Profile:
             c = self.classes[c.super]
         return out
 
-    def defining(self, desc: str, name: str, params: tuple[str, ...] | None) -> list[tuple[str, MethodFacts]]:
-        """(class, method) pairs that define ``name(params)`` for a reference through ``desc``:
-        the class itself, else its nearest library superclass or interface that declares it."""
-        seen: list[str] = []
-        todo = [desc]
-        while todo:
-            d = todo.pop(0)
-            if d in seen or d not in self.classes:
-                continue
-            seen.append(d)
-            c = self.classes[d]
-            hits = [(d, m) for m in c.methods if m.name == name
-                    and (params is None or m.desc.startswith("(" + "".join(params) + ")"))]
-            if hits:
-                return hits
-            todo += [s for s in (c.super, *c.interfaces) if s]
-        return []
-
 
 # ---- building --------------------------------------------------------------------------------
 

@@ -59,9 +59,6 @@ _ENTRY_SIZE = {
     CONSTANT_Package: 2,
 }
 
-MAX_POOL = 65535
-MAX_MEMBERS = 65535
-
 
 class ClassFormatError(Exception):
     """The bytes are not a well-formed class file; the message says what and where."""
@@ -362,9 +359,6 @@ for _op in (0xAA, 0xAB, 0xC4):
 for _op in range(0xCA, 0x100):
     _OPERANDS[_op] = -2  # reserved / undefined
 
-# opcodes whose two-byte operand is a constant pool index
-POOL_REF_OPS = frozenset((0x13, 0x14, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7, 0xB8, 0xB9, 0xBA, 0xBB,
-                          0xBD, 0xC0, 0xC1, 0xC5))
 BRANCH_OPS = frozenset((*range(0x99, 0xA9), 0xC6, 0xC7, 0xC8, 0xC9))
 INVOKE_OPS = frozenset((0xB6, 0xB7, 0xB8, 0xB9, 0xBA))
 FIELD_OPS = frozenset((0xB2, 0xB3, 0xB4, 0xB5))
