@@ -1,22 +1,26 @@
 """Library profiles: the facts of every class of a library, as data.
 
 A profile is built once from the library's own bytecode (JAR, AAR or DEX) and stored as gzip-
-compressed JSON in two lines (``FORMAT`` / ``VERSION`` below).  The first line, the *header*, is
-small and is all a scan reads unless the library may be present::
+compressed JSON lines (``FORMAT`` / ``VERSION`` below).  The first line, the *header*, is small
+and is all a scan reads unless the library may be present::
 
     {"format": "portaudit-library-profile", "version": 1,
      "library": {"name": "Netty", "version": "4.1.48"},
      "sources": [{"file": "netty-transport-4.1.48.Final.jar", "sha256": "...", "classes": 720}],
      "anchors": {"classes": [...], "strings": [...]}}
 
-The second line, the *body*, holds every class, with one string table::
+The second line is the class hierarchy, in name order::
 
-    {"strings": ["Lio/netty/bootstrap/ServerBootstrap;", ...],
-     "classes": [[name, flags, super, [interfaces], [[field, type, static]],
-                  [[method, descriptor, flags, [strings], [[kind, owner, name, type]], [ints], [shape]]]]]}
+    [[name, flags, super, [interfaces]], ...]
 
-Every name, descriptor and string constant is an index into ``strings``; ``-1`` is "none".
-Class flags: 1 interface, 2 abstract.  Method flags: 1 static, 2 has code.
+and then one line per class, in the same order, parsed only when matching asks for that class::
+
+    [name, flags, super, [interfaces], [[field, type, static]],
+     [[method, descriptor, flags, [strings], [[kind, owner, name, type]], [ints], [shape]]]]
+
+Names are descriptors (``Lio/netty/bootstrap/ServerBootstrap;``); ``super`` is null for none.
+Class flags: 1 interface, 2 abstract.  Method flags: 1 static, 2 has code.  Reference kinds:
+``i`` invoke, ``g`` field read, ``p`` field write, ``n`` new, ``t`` other type use.
 """
 
 from __future__ import annotations
@@ -146,36 +150,24 @@ def _sha256(p: Path) -> str:
 
 # ---- storing ---------------------------------------------------------------------------------
 
-class _Table:
-    def __init__(self):
-        self.index: dict[str, int] = {}
-        self.items: list[str] = []
-
-    def __call__(self, s: str | None) -> int:
-        if s is None:
-            return -1
-        i = self.index.get(s)
-        if i is None:
-            i = self.index[s] = len(self.items)
-            self.items.append(s)
-        return i
-
-
 def dumps(profile: Profile) -> bytes:
-    t = _Table()
-    classes = []
-    for c in sorted(profile.classes.values(), key=lambda c: c.name):
-        methods = [[t(m.name), t(m.desc), (1 if m.static else 0) | (2 if m.has_code else 0),
-                    [t(s) for s in m.strings], [[t(k), t(o), t(n), t(d)] for k, o, n, d in m.refs],
-                    list(m.ints), list(m.shape)] for m in c.methods]
-        classes.append([t(c.name), (1 if c.interface else 0) | (2 if c.abstract else 0), t(c.super),
-                        [t(i) for i in c.interfaces], [[t(n), t(ty), int(s)] for n, ty, s in c.fields], methods])
     header = {"format": FORMAT, "version": VERSION,
               "library": {"name": profile.name, "version": profile.version},
               "sources": profile.sources, "anchors": profile.anchors}
-    body = {"strings": t.items, "classes": classes}
-    raw = b"\n".join(json.dumps(d, separators=(",", ":"), ensure_ascii=False).encode() for d in (header, body))
-    return gzip.compress(raw + b"\n", compresslevel=9, mtime=0)
+    classes = [profile.classes[n] for n in sorted(profile.classes)]
+    hierarchy = [[c.name, _flags(c), c.super, list(c.interfaces)] for c in classes]
+    lines = [header, hierarchy]
+    for c in classes:
+        methods = [[m.name, m.desc, (1 if m.static else 0) | (2 if m.has_code else 0), list(m.strings),
+                    [list(r) for r in m.refs], list(m.ints), list(m.shape)] for m in c.methods]
+        lines.append([c.name, _flags(c), c.super, list(c.interfaces),
+                      [[n, ty, int(st)] for n, ty, st in c.fields], methods])
+    raw = b"".join(json.dumps(x, separators=(",", ":"), ensure_ascii=False).encode() + b"\n" for x in lines)
+    return gzip.compress(raw, compresslevel=9, mtime=0)
+
+
+def _flags(c: ClassFacts) -> int:
+    return (1 if c.interface else 0) | (2 if c.abstract else 0)
 
 
 def _inflate(data: bytes, label: str, limit: int) -> bytes:
@@ -219,62 +211,65 @@ def loads(data: bytes, label: str = "profile") -> Profile:
     raw = _inflate(data, label, MAX_PROFILE_BYTES)
     if len(raw) > MAX_PROFILE_BYTES:
         raise ProfileError(f"{label}: profile inflates past {MAX_PROFILE_BYTES} bytes")
-    line, _, rest = raw.partition(b"\n")
-    head = _header(line, label)
+    lines = raw.split(b"\n")
+    head = _header(lines[0], label)
     try:
-        body = json.loads(rest)
-        table = body["strings"]
-        raw = {table[c[0]]: c for c in body["classes"]}
+        hierarchy = json.loads(lines[1]) if len(lines) > 1 else None
+        if not isinstance(hierarchy, list) or len(lines) < len(hierarchy) + 2:
+            raise ProfileError(f"{label}: damaged profile (class lines missing)")
+        entries = {h[0]: (str(h[2]) if h[2] is not None else None, tuple(map(str, h[3])), lines[2 + i])
+                   for i, h in enumerate(hierarchy)}
         lib = head["library"]
-        return Profile(str(lib["name"]), str(lib["version"]), LazyClasses(table, raw, label),
+        return Profile(str(lib["name"]), str(lib["version"]), LazyClasses(entries, label),
                        list(head.get("sources", [])), dict(head.get("anchors", {})))
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise ProfileError(f"{label}: damaged profile ({type(exc).__name__}: {exc})") from None
 
 
 class LazyClasses(Mapping):
-    """The classes of a loaded profile, each turned into ClassFacts when first asked for
+    """The classes of a loaded profile, each parsed from its own line when first asked for
     (a scan needs a few dozen of a library's classes)."""
 
-    def __init__(self, table: list[str], raw: dict[str, list], label: str):
-        self._t = table
-        self._raw = raw
+    def __init__(self, entries: dict[str, tuple[str | None, tuple[str, ...], bytes]], label: str):
+        self._entries = entries  # name -> (super, interfaces, the class's JSON line)
         self._label = label
         self._done: dict[str, ClassFacts] = {}
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._entries)
 
     def __iter__(self):
-        return iter(self._raw)
+        return iter(self._entries)
 
     def __contains__(self, name) -> bool:
-        return name in self._raw
+        return name in self._entries
 
     def __getitem__(self, name: str) -> ClassFacts:
         c = self._done.get(name)
         if c is None:
-            raw = self._raw[name]
+            line = self._entries[name][2]
             try:
-                c = self._done[name] = _class(self._t, raw)
+                c = _class(json.loads(line))
+                if c.name != name:
+                    raise ValueError(f"line holds {c.name}")
             except (ValueError, TypeError, IndexError, KeyError) as exc:
                 raise ProfileError(f"{self._label}: damaged class {name} ({type(exc).__name__}: {exc})") from None
+            self._done[name] = c
         return c
 
     def hierarchy(self, name: str) -> tuple[str | None, tuple[str, ...]]:
-        """(superclass, interfaces) without building the class."""
-        r = self._raw[name]
-        t = self._t
-        return (None if r[2] == -1 else t[r[2]]), tuple(t[i] for i in r[3])
+        """(superclass, interfaces) without parsing the class."""
+        sup, ifs, _line = self._entries[name]
+        return sup, ifs
 
 
-def _class(s: list[str], raw: list) -> ClassFacts:
+def _class(raw: list) -> ClassFacts:
     name, flags, sup, ifs, fields, methods = raw
-    ms = tuple(MethodFacts(s[mn], s[md], bool(mf & 1), bool(mf & 2), tuple(s[x] for x in strs),
-                           tuple((s[k], s[o], s[n], s[d]) for k, o, n, d in refs), tuple(ints), tuple(shape))
+    ms = tuple(MethodFacts(str(mn), str(md), bool(mf & 1), bool(mf & 2), tuple(map(str, strs)),
+                           tuple((str(k), str(o), str(n), str(d)) for k, o, n, d in refs), tuple(ints), tuple(shape))
                for mn, md, mf, strs, refs, ints, shape in methods)
-    return ClassFacts(s[name], bool(flags & 1), bool(flags & 2), None if sup == -1 else s[sup],
-                      tuple(s[i] for i in ifs), tuple((s[n], s[ty], bool(st)) for n, ty, st in fields), ms)
+    return ClassFacts(str(name), bool(flags & 1), bool(flags & 2), None if sup is None else str(sup),
+                      tuple(map(str, ifs)), tuple((str(n), str(ty), bool(st)) for n, ty, st in fields), ms)
 
 
 def save(profile: Profile, path: Path) -> int:
