@@ -149,3 +149,17 @@ def test_two_versions_that_fit_equally_give_a_version_range(built, tmp_path):
     res = analyze_dex(dex_blobs(built / "mina" / "obf" / "classes.dex.jar"), profiles=tuple(stored))
     assert {lst.origin.version for lst in res.listeners} == {"2.2.0 - 2.2.1"}
     assert {lst.origin.sdk for lst in res.listeners} == {"Apache MINA"}
+
+
+def test_matching_stops_at_its_class_budget(built, monkeypatch):
+    """Past MAX_CLASSES_READ app classes, matching stops with one error line; the engine still
+    reports what it finds without the library (here: Netty's own bind, no port)."""
+    from portaudit.inputs.dex import analyze_dex
+    from portaudit.libmatch import appindex
+
+    from .conftest import dex_blobs
+
+    monkeypatch.setattr(appindex, "MAX_CLASSES_READ", 1)
+    res = analyze_dex(dex_blobs(built / "netty" / "obf" / "classes.dex.jar"))
+    assert [e for e in res.errors if "library matching stopped after reading 1 classes" in e]
+    assert res.listeners and all(lst.port is None for lst in res.listeners)

@@ -13,6 +13,9 @@ from .facts import ClassFacts
 from .features import ClassFeatures, class_features
 
 
+MAX_CLASSES_READ = 2000  # app classes decoded for matching, per scan (a hostile app cannot make it costly)
+
+
 class AppIndex:
     def __init__(self, dexes: list[DexFile]):
         self.dexes = dexes
@@ -21,6 +24,7 @@ class AppIndex:
         self._features: dict[str, ClassFeatures | None] = {}
         self.errors: list[str] = []
         self.classes_read = 0
+        self.capped = False
 
     # ---- classes ---------------------------------------------------------------------------
 
@@ -48,6 +52,11 @@ class AppIndex:
             return self._facts[desc]
         w = self.where(desc)
         f = None
+        if w is not None and self.classes_read >= MAX_CLASSES_READ:
+            if not self.capped:
+                self.capped = True
+                self.errors.append(f"library matching stopped after reading {MAX_CLASSES_READ} classes")
+            return None
         if w is not None:
             dex = self.dexes[w[0]]
             try:

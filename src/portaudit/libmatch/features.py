@@ -30,6 +30,7 @@ W_PLATFORM = 2.0
 W_LIBRARY = 1.0
 W_INT = 1.0
 W_SHAPE = 0.25  # per unit of instruction counts, for evidence only
+MAX_METHODS = 2000  # an app class with more is none of a library's classes (and pairing would be quadratic)
 
 
 def is_platform(desc: str) -> bool:
@@ -205,7 +206,7 @@ class ClassScore:
 
 
 def class_similarity(a: ClassFeatures, p: ClassFeatures) -> ClassScore:
-    if a.interface != p.interface:
+    if a.interface != p.interface or len(a.methods) > MAX_METHODS:
         return ClassScore(0.0, a.evidence, ())
     pairs = assign_methods(a, p)
     tot = sum(1.0 + m.evidence for m in a.methods)

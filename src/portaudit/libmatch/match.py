@@ -36,6 +36,7 @@ T_LINKED = 0.45
 T_METHOD = 0.5
 MIN_EVIDENCE = 8.0
 CANDIDATE_SHARE = 0.5  # of the most strings any app class shares with the profile class
+MAX_CANDIDATES = 25  # app classes scored per profile class
 MIN_ANCHOR_HITS = 2
 ANCHOR_SHARE = 0.1  # of a profile's anchor strings, for the library to count as maybe present
 
@@ -124,9 +125,10 @@ class ProfileMatcher:
         for p, counts in shared.items():
             fp = prof.features(p)
             top = max(counts.values())
-            for a in sorted(counts):
-                # the app class shares the most of p's strings, or near it: others cannot be p
-                if a in self.classes or counts[a] < top * CANDIDATE_SHARE:
+            # the app classes that share the most of p's strings, or near it: others cannot be p
+            best = sorted((a for a in counts if counts[a] >= top * CANDIDATE_SHARE), key=lambda a: (-counts[a], a))
+            for a in best[:MAX_CANDIDATES]:
+                if a in self.classes:
                     continue
                 fa = self.app.features(a)
                 if fa is None or fa.evidence < MIN_EVIDENCE:
