@@ -121,9 +121,15 @@ class Origin:
     kind: str = "app"  # "app" | "library" | "unknown"
     sdk: str | None = None
     package: str | None = None  # the class / package prefix that matched
+    version: str | None = None  # the SDK's version (range) when a library profile matched
+    confidence: float | None = None  # similarity of the matched library profile, 0..1
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        for k in ("version", "confidence"):  # only present when a library profile matched
+            if d[k] is None:
+                del d[k]
+        return d
 
 
 @dataclass

@@ -181,6 +181,9 @@ def warm() -> None:
 
     catalog.android_apis()
     catalog.sdks()
+    from ...libmatch import shipped
+
+    shipped()  # the library profiles' headers (bodies are read only when a library is found)
     try:
         from ..native import scan as native_scan
 

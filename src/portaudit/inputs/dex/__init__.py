@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ... import catalog
 from ...catalog import ApiSpec
@@ -18,6 +19,9 @@ from .callsites import CallSite, Searcher, resolve_spec
 from .dataflow import DBG, MethodFlow, Program, get_by_name
 from .opcodes import NAMES, decode
 from .parser import DexError, DexFile
+
+if TYPE_CHECKING:
+    from ...libmatch import LibraryMatch
 
 __all__ = ["DexError", "DexFile", "DexResult", "analyze_dex", "raw_call_sites"]
 
@@ -66,13 +70,14 @@ def _parse_all(dexes, limits: Limits, errors: list[str]) -> list[DexFile]:
     return out
 
 
-def _site_calls(parsed: list[DexFile], searchers: list[Searcher], specs, errors: list[str]) -> list[CallSite]:
+def _site_calls(parsed: list[DexFile], searchers: list[Searcher], specs, errors: list[str],
+                libraries=None) -> list[CallSite]:
     sites: list[CallSite] = []
     for dex, srch in zip(parsed, searchers):
         try:
             targets: dict[int, object] = {}
             for spec in specs:
-                for mi in resolve_spec(dex, spec):
+                for mi in resolve_spec(dex, spec, libraries):
                     targets.setdefault(mi, spec)
             sites.extend(srch.search(targets))
         except DexError as exc:
@@ -116,8 +121,10 @@ def render_invoke(dex: DexFile, code, pc: int) -> str:
 
 
 class _Engine:
-    def __init__(self, parsed: list[DexFile], app_package: str | None, errors: list[str], limits: Limits):
+    def __init__(self, parsed: list[DexFile], app_package: str | None, errors: list[str], limits: Limits,
+                 libraries: "LibraryMatch | None" = None):
         self.dexes = parsed
+        self.libraries = libraries
         self.app_package = app_package
         self.errors = errors
         self.limits = limits
@@ -182,7 +189,23 @@ class _Engine:
                        offset=site.pc)
         return loc, ev
 
-    def origin(self, cls_desc: str) -> Origin:
+    def original(self, cls_desc: str) -> str:
+        """The library's own name of a class that library matching found renamed."""
+        return self.libraries.original_class(cls_desc) if self.libraries else cls_desc
+
+    def origin(self, cls_desc: str, spec: ApiSpec | None = None) -> Origin:
+        o = self._origin(cls_desc)
+        hit = self.libraries.library(cls_desc) if self.libraries else None
+        if hit is not None:  # inside a matched library (renamed or not)
+            pkg = o.package if o.sdk == hit.name else dotted(hit.original).rsplit(".", 1)[0]
+            return Origin(kind="library", sdk=hit.name, package=pkg, version=hit.version, confidence=hit.confidence)
+        api = self.libraries.api_library(spec.class_descriptors) if self.libraries and spec else None
+        if api is not None:  # the code calling a matched library's API: its kind stays, the library is named
+            return Origin(kind=o.kind, sdk=api.name, package=o.package, version=api.version,
+                          confidence=api.confidence)
+        return o
+
+    def _origin(self, cls_desc: str) -> Origin:
         d = dotted(cls_desc)
         hit = catalog.sdk_for_class(d)
         sdk, prefix = (hit[0].name, hit[1]) if hit else (None, None)
@@ -200,7 +223,7 @@ class _Engine:
     def run(self) -> DexResult:
         res = DexResult(errors=self.errors)
         specs = catalog.android_apis()
-        sites = _site_calls(self.dexes, self.searchers, specs, self.errors)
+        sites = _site_calls(self.dexes, self.searchers, specs, self.errors, self.libraries)
         listener_specs = [s for s in specs if s.section == "listener"]
         self.library_classes = set()
         lib_simple = set()
@@ -251,7 +274,7 @@ class _Engine:
     # ---- libraries -------------------------------------------------------------
 
     def _lib_of(self, cls_desc: str) -> str | None:
-        top = _top(cls_desc)
+        top = _top(self.original(cls_desc))
         if top in self.library_classes:
             return top
         simple = top.rsplit("/", 1)[-1]
@@ -271,7 +294,7 @@ class _Engine:
             root = _library_root(s.spec)
             if root:
                 try:
-                    caller = dotted(self.dexes[s.dex].method_ref(s.method_idx)[0])
+                    caller = dotted(self.original(self.dexes[s.dex].method_ref(s.method_idx)[0]))
                 except DexError:
                     caller = root
                 if not caller.startswith(root):
@@ -317,7 +340,7 @@ class _Engine:
         lib = self._lib_of(cls)
         if lib and lib in lib_used:
             return []  # library internals; the app's call of the library entry point is reported
-        if dotted(cls).startswith(self.roots_used):
+        if dotted(self.original(cls)).startswith(self.roots_used):
             return []  # inside a server library whose entry point (bind, setPort, ...) the app calls
         args, _st, _f = self.args_at(site)
         loc, ev = self.location(site)
@@ -406,6 +429,8 @@ class _Engine:
             for c in spec.class_descriptors:
                 try:
                     idxs += dex.find_method(c, setter, ("Ljava/lang/String;",), "V")
+                    if self.libraries:
+                        idxs += self.libraries.method_ids(dex, c, setter, ("Ljava/lang/String;",), "V")
                 except DexError:
                     pass
             hits = self.searchers[site.dex].search({m: "host-setter" for m in idxs}) if idxs else []
@@ -429,7 +454,7 @@ class _Engine:
     def _make(self, spec, r, loc, ev, guards, cls, via) -> Listener:
         return Listener(api=spec.id, transport=spec.transport or "tcp", bind=r["bind"], location=loc,
                         address=r["address"], port=r["port"], reason=r["reason"],
-                        alternatives=r["alternatives"], guards=list(guards), origin=self.origin(cls),
+                        alternatives=r["alternatives"], guards=list(guards), origin=self.origin(cls, spec),
                         via=via, evidence=ev)
 
     def _callers(self, cls, name, params, ret) -> list[CallSite]:
@@ -651,17 +676,30 @@ def resolve_listener(spec: ApiSpec, args: list) -> dict | None:
 
 
 def analyze_dex(dexes: list[tuple[str, bytes]], *, app_package: str | None = None,
-                limits: Limits | None = None) -> DexResult:
-    """Analyse every DEX file of one app together.  Never raises for bad input."""
+                limits: Limits | None = None, profiles=None) -> DexResult:
+    """Analyse every DEX file of one app together.  Never raises for bad input.
+
+    ``profiles``: library profiles to match (``libmatch``); None means the shipped set, ()
+    turns matching off."""
     t0 = time.perf_counter()
     limits = limits or Limits()
     errors: list[str] = []
     parsed = _parse_all(dexes, limits, errors)
+    libraries = None
     try:
-        res = _Engine(parsed, app_package, errors, limits).run()
+        from ...libmatch import match_libraries, shipped  # libmatch reads DEX files with this package's parser
+
+        libraries = match_libraries(parsed, shipped() if profiles is None else tuple(profiles), catalog.android_apis())
+        errors += libraries.errors
+    except Exception as exc:  # noqa: BLE001 - matching is an aid: the engine runs without it
+        errors.append(f"library matching failed ({type(exc).__name__}: {exc})")
+    try:
+        res = _Engine(parsed, app_package, errors, limits, libraries).run()
     except Exception as exc:  # noqa: BLE001 - last resort: report, never raise
         res = DexResult(errors=errors)
         errors.append(f"DEX analysis failed ({type(exc).__name__}: {exc})")
+    if libraries is not None:
+        res.stats["libraries"] = libraries.stats
     res.stats["seconds"] = round(time.perf_counter() - t0, 4)
     res.errors = list(dict.fromkeys(res.errors))  # one bad string offset is met at every call site
     return res

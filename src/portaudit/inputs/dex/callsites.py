@@ -35,8 +35,9 @@ class CallSite:
         return self.key  # type: ignore[return-value]
 
 
-def resolve_spec(dex: DexFile, spec: ApiSpec) -> list[int]:
-    """method_ids indices in ``dex`` referring to the catalogue entry."""
+def resolve_spec(dex: DexFile, spec: ApiSpec, libraries=None) -> list[int]:
+    """method_ids indices in ``dex`` referring to the catalogue entry; with ``libraries`` (a
+    ``libmatch.LibraryMatch``) also those of the same library method under renamed names."""
     tids: list[int] = []
     for desc in spec.class_descriptors:
         t = dex.find_type(desc)
@@ -46,7 +47,12 @@ def resolve_spec(dex: DexFile, spec: ApiSpec) -> list[int]:
         for t in dex.types_with_simple_name(spec.simple_name):
             if t not in tids:
                 tids.append(t)
-    return dex._find_method_in_types(tids, spec.method, spec.param_descriptors, None)
+    out = dex._find_method_in_types(tids, spec.method, spec.param_descriptors, None)
+    if libraries:
+        for desc in spec.class_descriptors:
+            out += [m for m in libraries.method_ids(dex, desc, spec.method, spec.param_descriptors, None)
+                    if m not in out]
+    return out
 
 
 def code_range(dex: DexFile) -> tuple[int, int]:
