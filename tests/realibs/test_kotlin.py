@@ -44,14 +44,14 @@ def test_default_bridge_calls_are_reported_at_the_bridge_caller():
     arguments and mask, so the defaults it fills in (8090, "127.0.0.1") are resolved."""
     case = next(c for c in KOTLIN if c.name == "kotlin_default_args")
     r = _run(case)
-    got = {li.location.method.split("(")[0]: li for li in r.listeners}
+    got = {l.location.method.split("(")[0]: l for l in r.listeners}
     for b in case.expected["bridged"]:
         lst = got[b["method"]]
         bridge = b["bridge"].rsplit(".", 1)[-1]
         assert f";->{bridge}(" in lst.evidence, lst.evidence  # the reported invoke is the bridge call
         assert (lst.bind.value, lst.port) == (b["bind"], b["port"])
     # regression: the bridge itself is no longer reported as a `conditional` listener with no port
-    assert not [li for li in r.listeners if li.location.method.split("(")[0].endswith("$default")]
+    assert not [l for l in r.listeners if l.location.method.split("(")[0].endswith("$default")]
 
 
 def test_intrinsics_null_check_does_not_hide_the_parameter():
@@ -60,5 +60,5 @@ def test_intrinsics_null_check_does_not_hide_the_parameter():
     case = next(c for c in KOTLIN if c.name == "kotlin_any_val")
     assert b"checkParameterIsNotNull" in case.dex_paths[0].read_bytes()
     r = _run(case)
-    (lst,) = [li for li in r.listeners if li.via and "named" in li.via]
+    (lst,) = [l for l in r.listeners if l.via and "named" in l.via]
     assert (lst.bind.value, lst.address, lst.port) == ("loopback", "127.0.0.1", 8095)
