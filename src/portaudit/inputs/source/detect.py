@@ -463,7 +463,7 @@ class FileScan:
             self.hops = []
             args = self.call_args(call, fn)
             hops, self.hops = self.hops, None
-            out.append(Caller(self.location(call.node), args, L.compact(L.text(call.node))[:80],
+            out.append(Caller(self.location(call.node), args, " ".join(L.text(call.node).split())[:80],
                               dict(self.symbols), hops))
             if len(out) >= 32:
                 break

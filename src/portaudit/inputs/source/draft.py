@@ -38,6 +38,8 @@ class Draft:
     symbols: dict[str, Any] = field(default_factory=dict)
     origin: Origin = field(default_factory=Origin)
     guard_sites: list[Any] = field(default_factory=list)  # file-local: nodes whose accepted sockets are checked
+    via: str | None = None  # the wrapper (function of the listener call) whose callers gave the value
+    bound: dict[str, Any] = field(default_factory=dict)  # function id -> the caller chosen for this chain
 
     def freeze(self) -> "Draft":
         """Drop the file-local syntax nodes (the draft leaves the child process)."""
@@ -79,7 +81,7 @@ def to_listener(d: Draft) -> Listener | None:
     if transport == "udp" and number == 0:
         return None  # an ephemeral UDP socket: a client / send-only socket
     reasons = []
-    if verdict.reason:
+    if verdict.reason and (verdict.bind in (Bind.UNKNOWN, Bind.CONDITIONAL) or verdict.literal is None):
         reasons.append(verdict.reason)
     if d.reason and d.reason not in reasons and verdict.bind is not Bind.UNIX:
         reasons.append(d.reason)
@@ -90,6 +92,9 @@ def to_listener(d: Draft) -> Listener | None:
         if isinstance(port, OneOf) and any(isinstance(o, Unknown) for o in port.options):
             why = describe(port, "port")
         reasons.append(why)
+    writes = [h.location.short() for h in d.hops if h.role == "field-write"]
+    if writes and (verdict.bind is Bind.UNKNOWN or number is None and port is not None):
+        reasons.append("field written at " + ", ".join(dict.fromkeys(writes[:5])))
     cfg = config_of(host) or config_of(port)
     address = verdict.literal
     alternatives: list[str] = list(verdict.alternatives)
@@ -102,7 +107,7 @@ def to_listener(d: Draft) -> Listener | None:
         api=d.api, transport=transport, bind=verdict.bind, location=loc, address=address,
         port=None if transport == "unix" else number, reason="; ".join(dict.fromkeys(reasons)) or None,
         alternatives=alternatives, guards=list(d.guards), origin=d.origin,
-        via=_via(hops), evidence=loc.snippet, flow=hops,
+        via=d.via, evidence=loc.snippet, flow=hops,
         configurable=_configurable(cfg) if cfg is not None else None)
 
 
@@ -125,14 +130,6 @@ def _name_caller(hops: list[Hop]) -> None:
     calls = [h for h in hops if h.role in ("wrapper", "caller")]
     if calls:
         calls[-1].role = "caller"
-
-
-def _via(hops: list[Hop]) -> str | None:
-    """The wrapper whose call was resolved (compatibility field: the first wrapper's name)."""
-    for h in hops:
-        if h.role in ("wrapper", "caller") and h.note:
-            return h.note.split("(", 1)[0].rsplit(" ", 1)[-1].rsplit(".", 1)[-1] or None
-    return None
 
 
 def go_split(v: Value) -> tuple[Value, Value | None]:

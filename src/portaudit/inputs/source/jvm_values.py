@@ -15,6 +15,7 @@ from . import lang as L
 from .family import CallRef, FieldFacts, FieldRef, Family, FnInfo, register
 from .flowvals import Via, const_str
 from .jvm_types import CTOR_NODES, FieldDecl, env
+from .resolve import describe_short
 
 if TYPE_CHECKING:
     from .catalog import Spec
@@ -170,7 +171,7 @@ class JvmFamily(Family):
                 from ...values import one_of
                 return one_of(scan.r.value(r, depth + 1, seen) for r in rets)
         if decl.final and decl.value is not None:
-            scan.hop("field-write", decl.node, f"{decl.name} = {L.compact(L.text(decl.value))[:60]} (final)")
+            scan.hop("field-write", decl.node, f"{decl.name} = {' '.join(L.text(decl.value).split())[:60]} (final)")
             return scan.r.value(decl.value, depth + 1, seen)
         return self._field_ref(scan, decl.owner, decl.name, scan.rel, decl.private)
 
@@ -217,7 +218,7 @@ class JvmFamily(Family):
             scan.hop("config", node, f"BuildConfig.{name} (no buildConfigField in the tree)")
             return FromConfig("BuildConfig", name, None)
         value, where = got
-        scan.hop("config", node, f"BuildConfig.{name} = {value.default} "
+        scan.hop("config", node, f"BuildConfig.{name} = {describe_short(value.default)} "
                                  f"({', '.join(w.short() for w in where[:3])})")
         return value
 
@@ -307,7 +308,8 @@ class JvmFamily(Family):
             scan.hop("config", call.node, f"R.{kind}.{name} (not found in res/values of the tree)")
             return FromConfig(f"R.{kind}", name, None)
         value, where = got
-        scan.hop("config", call.node, f"R.{kind}.{name} = {value.default} ({', '.join(w.short() for w in where)})")
+        scan.hop("config", call.node, f"R.{kind}.{name} = {describe_short(value.default)} "
+                                      f"({', '.join(w.short() for w in where)})")
         return value
 
     # -- functions and callers ----------------------------------------------------------
@@ -427,7 +429,7 @@ class JvmFamily(Family):
         for node, left, right in _assignments(scan):
             if L.last_name(left) != ref.name or not self._writes_field(scan, left, ref):
                 continue
-            how = L.compact(L.text(node))[:80]
+            how = " ".join(L.text(node).split())[:80]
             op = next((L.text(c) for c in node.children if not c.is_named), "=")
             value = scan.r.value(right) if op == "=" else Unknown(f"computed ({how})")
             facts.writes.append((value, scan.location(node), how))

@@ -226,6 +226,12 @@ class Project:
         def is_mine(x: Value) -> bool:
             return isinstance(x, FromParam) and x.function == fn.id
 
+        def arg(c: Caller, x: Value) -> Value:
+            return c.args.get(x.index, Unknown("argument not passed"))  # type: ignore[attr-defined]
+
+        chosen = d.bound.get(fn.id)
+        if chosen is not None:  # this chain already went through one caller of fn: the same one again
+            return [_replaced(d, lambda x: arg(chosen, x) if is_mine(x) else None)]
         if not callers:
             def fallback(x: Value) -> Value | None:
                 if not is_mine(x):
@@ -233,29 +239,26 @@ class Project:
                 default = fn.defaults[x.index] if x.index < len(fn.defaults) else None  # type: ignore[attr-defined]
                 if default is not None:
                     return default
-                where = fn.note or "no caller found in the tree"
-                return Unknown(f"{describe(x)}: {where}")
+                return Unknown(f"{describe(x)}: {fn.note or 'no caller found in the tree'}")
             nd = _replaced(d, fallback)
             if any(fn.defaults):
                 nd.hops.append(Hop("assignment", fn.location, f"default of a parameter of {fn.name}(); no caller "
                                                               f"found"))
             return [nd]
+        name = _display(fn)
         if join:
-            def joined(x: Value) -> Value | None:
-                if not is_mine(x):
-                    return None
-                return one_of(c.args.get(x.index, Unknown("argument not passed")) for c in callers)  # type: ignore
-            nd = _replaced(d, joined)
+            nd = _replaced(d, lambda x: one_of(arg(c, x) for c in callers) if is_mine(x) else None)
             for c in callers[:4]:
                 nd.symbols.update(c.symbols)
-                nd.hops.append(Hop("caller", c.location, c.text))
+                nd.hops.append(Hop("caller", c.location, f"{name} called: {c.text}"))
             return [nd]
         out = []
         for c in callers:
-            nd = _replaced(d, lambda x, c=c: c.args.get(x.index, Unknown("argument not passed"))  # type: ignore
-                           if is_mine(x) else None)
+            nd = _replaced(d, lambda x, c=c: arg(c, x) if is_mine(x) else None)
             nd.symbols.update(c.symbols)
-            nd.hops.append(Hop("wrapper", c.location, c.text))
+            nd.bound[fn.id] = c
+            nd.via = nd.via or name
+            nd.hops.append(Hop("wrapper", c.location, f"{name} called: {c.text}"))
             nd.hops.extend(c.hops[:6])
             out.append(nd)
         return out
@@ -317,6 +320,12 @@ class Project:
         return nd
 
 
+def _display(fn: FnInfo) -> str:
+    if fn.kind == "ctor":
+        return (fn.owner or "").rsplit(".", 1)[-1] or "<init>"
+    return fn.name
+
+
 def _next_leaf(d: Draft) -> Value | None:
     for v in (d.host, d.port):
         for leaf in leaves(v):
@@ -325,7 +334,8 @@ def _next_leaf(d: Draft) -> Value | None:
 
 
 def _replaced(d: Draft, fn: Callable[[Value], Value | None]) -> Draft:
-    nd = dataclasses.replace(d, hops=list(d.hops), symbols=dict(d.symbols), guards=list(d.guards))
+    nd = dataclasses.replace(d, hops=list(d.hops), symbols=dict(d.symbols), guards=list(d.guards),
+                             bound=dict(d.bound))
     nd.host = substitute(d.host, fn)
     nd.port = substitute(d.port, fn)
     return nd

@@ -217,7 +217,7 @@ class Resolver:
             if owner.type not in L.FUNC_TYPES and v.start_byte > node.start_byte and len(found) > 1 \
                     and L.function_of(owner) is not None and L.function_of(owner) == L.function_of(node):
                 continue  # a later assignment in the same function does not reach this use
-            self.scan.hop("assignment", owner, f"{name} = {L.compact(L.text(v))[:60]}")
+            self.scan.hop("assignment", owner, f"{name} = {' '.join(L.text(v).split())[:60]}")
             out.append(self.value(v, depth + 1, seen))
         return settle(one_of(out)) if out else Unknown(f"value of {ctxt[:40]} not found")
 
