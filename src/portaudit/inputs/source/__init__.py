@@ -77,6 +77,19 @@ def analyze(target: Target, options: Options) -> Facts:
     return facts
 
 
+def warm() -> None:
+    """Load the catalogue, every grammar and its queries now, so that forked children inherit them."""
+    from .catalog import catalogue
+    from .detect import call_query, name_query
+
+    catalogue()
+    for name in ("java", "kotlin", "swift", "objc", "dart", "javascript", "typescript", "tsx", "c", "cpp",
+                 "python", "go"):
+        lang.parser(name)
+        name_query(name)
+        call_query(name)
+
+
 def _limit(options: Options) -> float:
     limit = options.limits.max_parse_seconds
     if options.limits.timeout_seconds:

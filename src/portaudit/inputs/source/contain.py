@@ -61,10 +61,11 @@ class Failed:
 
 
 def run(items: Iterable[Any], fn: Callable[[Any], Any], *, seconds: float, workers: int = 1,
-        memory: int = FILE_MEMORY_BYTES) -> list[Any]:
+        memory: int | None = None) -> list[Any]:
     """``[fn(item) for item in items]``, each in a forked child with ``seconds`` of wall time and
     ``memory`` bytes of extra address space; a child that fails gives a :class:`Failed`."""
     items = list(items)
+    memory = FILE_MEMORY_BYTES if memory is None else memory
     if not hasattr(os, "fork") or seconds <= 0:
         return [fn(x) for x in items]
     results: list[Any] = [None] * len(items)

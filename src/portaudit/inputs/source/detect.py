@@ -79,6 +79,8 @@ def call_query(lang: str) -> ts.Query:
 
 
 _RETURN_TYPES = ("return_statement", "return_expression", "control_transfer_statement")
+# A file with more listener calls than this is generated or hostile: the rest is a note.
+MAX_LISTENERS_PER_FILE = 2000
 
 
 class FileScan:
@@ -267,6 +269,10 @@ class FileScan:
     def run(self) -> None:
         idx = index(self.lang)
         for call in self.catalogue_calls():
+            if len(self.drafts) >= MAX_LISTENERS_PER_FILE:
+                self.notes.append(f"more than {MAX_LISTENERS_PER_FILE} listener calls; the rest of the file "
+                                  f"was not analysed")
+                break
             for name in self.family.call_names(self, call):
                 if self._dispatch(idx.get(name, ()), call):
                     break

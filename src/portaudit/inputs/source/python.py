@@ -93,11 +93,16 @@ def origin(scan: "FileScan", node: Any, depth: int = 0) -> str | None:
 
 
 def _class_named(scan: "FileScan", name: str) -> Any:
-    for n in scan.root.named_children:
-        inner = n.child_by_field_name("definition") if n.type == "decorated_definition" else n
-        if inner is not None and inner.type == "class_definition" and L.text(inner.child_by_field_name("name")) == name:
-            return inner
-    return None
+    """A module-level class of this file."""
+    classes = scan.ctx.get("py_classes")
+    if classes is None:
+        classes = {}
+        for n in scan.root.named_children:
+            inner = n.child_by_field_name("definition") if n.type == "decorated_definition" else n
+            if inner is not None and inner.type == "class_definition":
+                classes.setdefault(L.text(inner.child_by_field_name("name")), inner)
+        scan.ctx["py_classes"] = classes
+    return classes.get(name)
 
 
 class PythonFamily(Family):
