@@ -317,7 +317,7 @@ class FileScan:
     def catalogue_calls(self) -> list[L.Call]:
         q = name_query(self.lang)
         if q is None:
-            return self.all_calls()
+            return self.all_calls() + self.family.extra_calls(self)
         seen: set[int] = set()
         calls = []
         for node in sorted(ts.QueryCursor(q).captures(self.root).get("c", []), key=lambda n: n.start_byte):

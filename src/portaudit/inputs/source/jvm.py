@@ -47,8 +47,33 @@ def java_ctor(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
     else:
         api = f"java.net.ServerSocket({sig})"
     host = scan.value(call.arg(2)) if len(call.args) >= 3 else None
-    d = make(scan, spec, call, host, scan.value(call.arg(0)), api, guard_sites=[call.node])
-    return [d]
+    port = scan.value(call.arg(0))
+    if isinstance(port, Const) and port.value == 0 and _free_port_probe(scan, call):
+        return []
+    return [make(scan, spec, call, host, port, api, guard_sites=[call.node])]
+
+
+def _free_port_probe(scan: "FileScan", call: L.Call) -> bool:
+    """``try (ServerSocket s = new ServerSocket(0)) { return s.getLocalPort(); }`` /
+    ``ServerSocket(0).use { it.localPort }``: a socket opened to learn a free port and closed at once,
+    never accept()ed -- not a listening service."""
+    from .guards import _calls_on, _holder
+    p = call.node.parent
+    while p is not None and p.type in ("navigation_expression", "value_argument", "parenthesized_expression"):
+        p = p.parent
+    kotlin_use = p is not None and p.type == "call_expression" and L.text(p).split("{", 1)[0].rstrip().endswith(
+        ".use")
+    holder = _holder(call.node)
+    in_try = call.node.parent is not None and call.node.parent.type == "resource" or (
+        call.node.parent is not None and call.node.parent.parent is not None
+        and call.node.parent.parent.type == "resource")
+    if not (kotlin_use or in_try):
+        return False
+    scope = L.function_of(call.node) or scan.root
+    names = {n for n, _ in _calls_on(scan, scope, holder)} if holder else set()
+    if kotlin_use:
+        names |= {n for n, _ in _calls_on(scan, p, "it")}
+    return "accept" not in names
 
 
 @handler("java_sockaddr")
@@ -59,8 +84,8 @@ def java_sockaddr(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | N
         return None
     if scan.same_receiver_calls(call, ("connect",), True):
         return []  # bound, then connected: a client's local address
-    udp = "Datagram" in cls or "datagram" in cls.lower()
-    api = f"{cls}.bind(SocketAddress{',int' if len(call.args) > 1 else ''})"
+    udp = "Datagram" in cls or "Datagram" in (FAMILY.receiver_type(scan, call) or "")
+    api = f"{cls}.bind(SocketAddress{',int' if len(call.args) > 1 else ''})" if cls.startswith("java") else spec.id
     v = scan.value(call.arg(0))
     if isinstance(v, Const) and v.value is None:
         # javadoc ServerSocket.bind: "If the address is null, then the system will pick up an ephemeral
@@ -151,7 +176,7 @@ def netty_bind(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None
         host = Via("java.net.InetSocketAddress(String,int)", first) if kind == "String" else first
         return [make(scan, spec, call, host, scan.value(call.arg(1)), f"Netty ServerBootstrap.bind({kind},int)")]
     if n == 0:
-        local = scan.same_receiver_calls(call, ("localAddress",), False)
+        local = scan.same_receiver_calls(call, ("localAddress",), False) + _chained(scan, call, "localAddress")
         if not local:
             return [make(scan, spec, call, Unknown("bind() without localAddress(...) in this file"), None,
                          "Netty ServerBootstrap.bind()")]
@@ -166,6 +191,25 @@ def netty_bind(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None
     if isinstance(v, SockAddr):
         return [make(scan, spec, call, v.host, v.port, "Netty ServerBootstrap.bind(SocketAddress)")]
     return [make(scan, spec, call, None, v, "Netty ServerBootstrap.bind(int)")]
+
+
+def _chained(scan: "FileScan", call: L.Call, name: str) -> list[L.Call]:
+    """Calls named ``name`` in the builder chain the receiver was made from
+    (``b = new ServerBootstrap().localAddress(...)``)."""
+    out: list[L.Call] = []
+    rname = L.last_name(call.receiver) if call.receiver is not None else None
+    roots = [call.receiver] if call.receiver is not None else []
+    if rname:
+        roots += [v for v, _o in scan.r.definitions_for(rname, call.node)[:4]]
+    for root in roots:
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            c = L.extract_call(scan.lang, n) if n.type in ("method_invocation", "call_expression") else None
+            if c is not None and c.name == name:
+                out.append(c)
+            stack.extend(n.named_children)
+    return out
 
 
 @handler("setter_server", host_setters=list, property=str)
@@ -222,9 +266,9 @@ def _ktor_connectors(scan: "FileScan", call: L.Call) -> list[tuple[Any, bool]]:
     """``connector { ... }`` / ``sslConnector(...) { ... }`` lambdas inside the call or inside the
     environment value it is given."""
     roots = [call.node]
-    env_arg = call.arg(None, ("environment", "configure"))
-    if env_arg is not None and env_arg.type == "identifier":
-        roots += [v for v, _o in scan.r.definitions_for(L.text(env_arg), call.node)]
+    for _label, arg in call.args:
+        if arg.type == "identifier":  # embeddedServer(Netty, env) / environment = env
+            roots += [v for v, _o in scan.r.definitions_for(L.text(arg), call.node)]
     out = []
     for root in roots:
         stack = [root]
@@ -232,7 +276,10 @@ def _ktor_connectors(scan: "FileScan", call: L.Call) -> list[tuple[Any, bool]]:
             n = stack.pop()
             if n.type == "call_expression" and n.named_children and L.text(n.named_children[0]) in (
                     "connector", "sslConnector"):
-                lam = next((c for c in _walk(n) if c.type == "lambda_literal"), None)
+                outer = n.parent if n.parent is not None and n.parent.type == "call_expression" else n
+                lams = [c for c in _walk(outer) if c.type == "lambda_literal"]
+                trailing = [c for c in lams if c.parent is not None and c.parent.type == "annotated_lambda"]
+                lam = (trailing or lams or [None])[-1]
                 if lam is not None:
                     out.append((lam, L.text(n.named_children[0]) == "sslConnector"))
                 continue
