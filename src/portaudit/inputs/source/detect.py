@@ -232,7 +232,9 @@ class FileScan:
     def call_args(self, call: L.Call, fn: FnInfo) -> dict[int, Value]:
         """The call's argument for each parameter of ``fn`` (its default, or unknown, when omitted)."""
         out: dict[int, Value] = {}
-        offset = fn.offset if call.receiver is not None or fn.kind == "method" else 0
+        offset = fn.offset if call.receiver is not None or fn.kind in ("method", "ctor") else 0
+        if call.name == "__init__" and fn.lang == "python" and call.receiver_text != "super()":
+            offset = 0  # Base.__init__(self, ...) passes self itself
         for i, pname in enumerate(fn.params):
             if i < offset:
                 continue

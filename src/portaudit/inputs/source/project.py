@@ -9,6 +9,7 @@ hangs the parser costs a note here too.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ MAX_ROUNDS = 6  # steps followed out from a listener call (wrappers, fields, ret
 MAX_CALLERS = 16  # callers followed per function
 MAX_DRAFTS = 4000
 MAX_FILES_PER_QUESTION = 200
+CACHE_BYTES = 256 * 1024**2  # source text kept in memory for the cross-file questions
 
 FAMILY = {"java": "jvm", "kotlin": "jvm", "javascript": "js", "typescript": "js", "tsx": "js", "python": "python",
           "go": "go", "dart": "dart", "swift": "apple", "objc": "apple", "c": "c", "cpp": "c"}
@@ -48,12 +50,16 @@ class Project:
         self.seconds = 20.0
         self.workers = 1
         self._answers: dict[tuple[str, str, str], Any] = {}
+        self._unreadable: set[str] = set()
+        self._cached = sum(len(v) for v in sources.values())
 
     # -- files ------------------------------------------------------------------------------
     def text(self, rel: str) -> bytes | None:
         got = self.sources.get(rel)
         if got is not None:
             return got
+        if rel in self._unreadable:
+            return None
         f = self.by_rel.get(rel)
         if f is None:
             return None
@@ -62,18 +68,30 @@ class Project:
         except OSError:
             return None
         if len(data) > self.options.limits.max_source_file_bytes:
+            self._unreadable.add(rel)
             return None
-        return data.decode("utf-8", "replace").encode("utf-8")
+        text = data.decode("utf-8", "replace").encode("utf-8").replace(b"\0", b" ")
+        if self._cached + len(text) <= CACHE_BYTES:
+            self.sources[rel] = text
+            self._cached += len(text)
+        return text
 
-    def files_mentioning(self, lang: str, words: list[str], also: tuple[str, ...] = ()) -> list[str]:
+    def files_mentioning(self, lang: str, words: list[str], also: tuple[str, ...] = (),
+                         home: str | None = None) -> list[str]:
+        """Files of ``lang``'s family that contain every word (and ``home``, the word that names the
+        declaring module or class, unless they are in ``also``); ``also`` are always included."""
         fam = FAMILY.get(lang)
         pats = [re.compile(rb"\b" + re.escape(w.encode()) + rb"\b") for w in words if w]
+        home_pat = re.compile(rb"\b" + re.escape(home.encode()) + rb"\b") if home else None
+        first = [w.encode() for w in words if w]
         out = [r for r in also if r in self.by_rel]
         for f in self.code:
             if FAMILY.get(f.lang) != fam or f.rel in out:
                 continue
             data = self.text(f.rel)
-            if data is not None and all(p.search(data) for p in pats):
+            if data is None or not all(w in data for w in first):
+                continue
+            if all(p.search(data) for p in pats) and (home_pat is None or home_pat.search(data)):
                 out.append(f.rel)
             if len(out) >= MAX_FILES_PER_QUESTION:
                 self.notes.append(f"more than {MAX_FILES_PER_QUESTION} files mention {'/'.join(words)}; "
@@ -88,15 +106,39 @@ class Project:
             if fn.private:
                 return [fn.file]
             word = fn.name if fn.kind != "ctor" else (fn.owner or "").rsplit(".", 1)[-1]
-            return self.files_mentioning(fn.lang, [word], (fn.file,))
+            return self.files_mentioning(fn.lang, [word], self._near(fn.file, fn.lang), self._home(fn))
         if kind == "field":
             ref: FieldRef = subject
             if ref.private and ref.file:
                 return [ref.file]
-            return self.files_mentioning(ref.lang, [ref.name], (ref.file,) if ref.file else ())
+            owner_word = ref.owner.rsplit(".", 1)[-1] if FAMILY.get(ref.lang) == "jvm" else None
+            return self.files_mentioning(ref.lang, [ref.name], (ref.file,) if ref.file else (),
+                                         owner_word if owner_word and owner_word[:1].isupper() else None)
         ref2: CallRef = subject
         homes = self.declaring_files(ref2)
         return homes or self.files_mentioning(ref2.lang, [ref2.name])[:8]
+
+    def _near(self, rel: str, lang: str) -> tuple[str, ...]:
+        """Files whose calls reach a function without naming its module: the file itself, and for Go
+        its package (the folder)."""
+        if FAMILY.get(lang) != "go":
+            return (rel,)
+        folder = posixpath.dirname(rel)
+        return tuple(f.rel for f in self.code if f.lang == "go" and posixpath.dirname(f.rel) == folder)
+
+    @staticmethod
+    def _home(fn: FnInfo) -> str | None:
+        """The word another file must contain to reach ``fn``: its module (Python, JS), its class
+        (JVM methods), its package (Go)."""
+        fam = FAMILY.get(fn.lang)
+        if fam in ("python", "js"):
+            stem = posixpath.splitext(posixpath.basename(fn.file))[0]
+            return posixpath.basename(posixpath.dirname(fn.file)) if stem in ("__init__", "index") else stem
+        if fam == "jvm" and fn.kind == "method" and fn.owner:
+            return fn.owner.rsplit(".", 1)[-1]
+        if fam == "go":
+            return posixpath.basename(posixpath.dirname(fn.file)) or None
+        return None
 
     def declaring_files(self, ref: CallRef) -> list[str]:
         if FAMILY.get(ref.lang) == "jvm" and ref.owner:

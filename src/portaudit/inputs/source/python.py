@@ -140,11 +140,23 @@ class PythonFamily(Family):
         cls = class_of(fn.node)
         cname = L.text(cls.child_by_field_name("name")) if cls is not None else None
         owner = f"{module_of(scan.rel)}.{cname}" if cname else module_of(scan.rel)
-        kind = "method" if cname else "function"
-        return f"{scan.rel}::{cname + '.' if cname else ''}{fn.name}@{fn.node.start_byte}", owner, fn.name, kind
+        fid = f"{scan.rel}::{cname + '.' if cname else ''}{fn.name}@{fn.node.start_byte}"
+        if cname and fn.name == "__init__":
+            return fid, owner, cname, "ctor"  # called as the class: Service(...)
+        return fid, owner, fn.name, "method" if cname else "function"
+
+    def candidate_calls(self, scan: "FileScan", fn: FnInfo) -> list[L.Call]:
+        if fn.kind == "ctor":
+            return scan.calls_named(fn.name) + scan.calls_named("__init__")
+        return scan.calls_named(fn.name)
 
     def calls_function(self, scan: "FileScan", call: L.Call, fn: FnInfo) -> bool:
         recv = call.receiver_text
+        if fn.kind == "ctor":
+            if call.name == "__init__":  # super().__init__(...) / Base.__init__(self, ...) in a subclass
+                return _based_on(scan, call, fn)
+            o = origin(scan, call.node.child_by_field_name("function"))
+            return o is not None and _same_module(o, fn.owner or "")
         if fn.kind == "method":
             if recv in ("self", "cls"):
                 from .resolve import class_of
