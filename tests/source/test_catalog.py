@@ -61,3 +61,11 @@ def test_every_default_names_its_source():
     for entry in raw["api"]:
         if entry.get("default") in ("all-interfaces", "loopback"):
             assert len(entry["default_doc"]) > 20, entry["id"]
+
+
+def test_every_entry_has_a_literal_anchor_for_the_prefilter():
+    """A file is parsed only if it contains one of an entry's anchors: an entry without any would
+    never be found."""
+    for lang in catalog.LANGS:
+        for anchors, _rx in catalog._triggers(lang):
+            assert anchors, lang

@@ -54,7 +54,9 @@ def analyze(target: Target, options: Options) -> Facts:
         res = early.get(f.rel) or results.get(f.rel)
         if res is None:
             continue
-        file_drafts, debug, file_notes, was_parsed = res
+        file_drafts, debug, file_notes, was_parsed = res[:4]
+        if len(res) > 4:
+            project.seed(f.rel, res[4])
         parsed += was_parsed
         for n in file_notes:
             target.notes.append(f"{f.rel}: {n}")
@@ -204,7 +206,8 @@ def analyse_text(rel: str, lang_name: str, src: bytes, origin: Origin, project: 
                 return [], [], notes + [f"does not parse as {lang_name} ({bad:.0%} of it is syntax errors); skipped"], 1
             notes.append(f"syntax errors in {lang_name} parse; scanned the parts that parse")
         scan.run()
-        return [d.freeze() for d in scan.drafts], scan.debug, notes + scan.notes, 1
+        answers = scan.local_answers(scan.drafts)
+        return [d.freeze() for d in scan.drafts], scan.debug, notes + scan.notes, 1, answers
     except RecursionError:
         return [], [], notes + ["nests too deeply to analyse"], 1
     except MemoryError:
@@ -232,7 +235,7 @@ def scan_file(path: str, rel: str, lang_name: str, origin_kind: str, max_bytes: 
 
     def one(_x: Any) -> tuple:
         drafts, debug, file_notes, parsed = analyse_text(rel, lang_name, src, Origin(kind=origin_kind), project,
-                                                         notes)
+                                                         notes)[:4]
         return project.listeners(drafts), debug, file_notes + project.notes, parsed
 
     (res,) = contain.run([None], one, seconds=lang.PARSE_SECONDS)

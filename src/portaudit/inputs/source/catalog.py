@@ -283,13 +283,21 @@ def _triggers(lang: str | None) -> tuple[tuple[tuple[bytes, ...], re.Pattern[byt
     return tuple(out)
 
 
+@functools.cache
+def _combined(lang: str | None) -> tuple[tuple[bytes, ...], re.Pattern[bytes]]:
+    """Every anchor of the language, and one regex that is the union of the confirming ones."""
+    triggers = _triggers(lang)
+    anchors = tuple(sorted({a for t in triggers for a in t[0]}))
+    return anchors, re.compile(b"|".join(b"(?:" + t[1].pattern + b")" for t in triggers))
+
+
 def worth_parsing(src: bytes, lang: str | None = None, extra: tuple[bytes, ...] = ()) -> bool:
     """Does the file contain anything a catalogue API needs?  ``extra``: more literal anchors (the
     names of the project's own subclasses of catalogue classes).  Files that match nothing are never
     parsed."""
     if any(a in src for a in extra):
         return True
-    for anchors, rx in _triggers(lang):
-        if any(a in src for a in anchors) and rx.search(src):
-            return True
-    return False
+    anchors, rx = _combined(lang)
+    if not any(a in src for a in anchors):
+        return False
+    return rx.search(src) is not None

@@ -80,7 +80,7 @@ class _Child:
                 _limit_memory(memory)
                 for i in queue:
                     _send(w, b"S", i, b"")
-                    _send(w, b"R", i, pickle.dumps(_compute(fn, items[i], memory), protocol=pickle.HIGHEST_PROTOCOL))
+                    _send(w, b"R", i, _dump(_compute(fn, items[i], memory)))
             finally:
                 os._exit(0)
         os.close(w)
@@ -97,6 +97,13 @@ def _compute(fn: Callable[[Any], Any], item: Any, memory: int) -> tuple[str, Any
         return ("failed", f"over the memory limit of {memory // 1024**2} MiB for one file")
     except Exception as exc:  # noqa: BLE001 - a bug in the analysis: contained to this file
         return ("failed", f"internal error ({type(exc).__name__}: {exc})")
+
+
+def _dump(result: tuple[str, Any]) -> bytes:
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - a result that cannot be sent is a bug: say so for this file
+        return pickle.dumps(("failed", f"internal error (result not sendable: {type(exc).__name__})"))
 
 
 def _send(fd: int, kind: bytes, index: int, payload: bytes) -> None:

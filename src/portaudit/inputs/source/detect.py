@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 import tree_sitter as ts
 
 from ...model import DebugService, Hop, Location, Origin
-from ...values import FromParam, FromReturn, Unknown, Value, one_of
+from ...values import FromField, FromParam, FromReturn, Unknown, Value, one_of
 from . import lang as L
 from .catalog import HANDLERS, Spec, index
 from .draft import Draft, null_meaning
 from .family import Caller, CallRef, FieldFacts, FieldRef, FnInfo, family_of
-from .flowvals import substitute
+from .flowvals import portable, substitute
 from .resolve import Resolver
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class FileScan:
             params = tuple(p for p, _ in fn.params)
             saved, self.hops = self.hops, None
             try:
-                defaults = tuple(self.r.value(d) if d is not None else None for _, d in fn.params)
+                defaults = tuple(portable(self.r.value(d)) if d is not None else None for _, d in fn.params)
             finally:
                 self.hops = saved
             offset = 1 if self.lang == "python" and params and params[0] in ("self", "cls") else 0
@@ -240,7 +240,7 @@ class FileScan:
                 continue
             node = call.arg(i - offset, label=pname)
             if node is not None:
-                out[i] = self.r.value(node)
+                out[i] = portable(self.r.value(node))  # type: ignore[assignment]
             elif fn.defaults[i] is not None:
                 out[i] = fn.defaults[i]  # type: ignore[assignment]
             else:
@@ -460,6 +460,31 @@ class FileScan:
         return False
 
     # -- cross-file questions (answered in a child process, see project.py) ---------------
+    def local_answers(self, drafts: list[Draft], limit: int = 64) -> dict[tuple[str, str], Any]:
+        """Answers this file can already give about its own functions and fields (their callers
+        and writes here), so that the project does not parse it again to ask."""
+        from .flowvals import leaves
+        out: dict[tuple[str, str], Any] = {}
+        todo = [(leaf, d.symbols) for d in drafts for v in (d.host, d.port) for leaf in leaves(v)]
+        while todo and len(out) < limit:
+            leaf, symbols = todo.pop()
+            if isinstance(leaf, FromParam):
+                fn = symbols.get(leaf.function)
+                if not isinstance(fn, FnInfo) or fn.file != self.rel or ("callers", fn.id) in out:
+                    continue
+                callers = self.callers(fn)
+                out[("callers", fn.id)] = callers
+                todo += [(x, c.symbols) for c in callers for v in c.args.values() for x in leaves(v)]
+            elif isinstance(leaf, FromField):
+                ref = symbols.get(leaf.field)
+                if not isinstance(ref, FieldRef) or ref.file != self.rel or ("field", ref.id) in out:
+                    continue
+                facts = self.field_facts(ref)
+                out[("field", ref.id)] = facts
+                vals = [facts.initializer] + [w for w, _l, _h in facts.writes]
+                todo += [(x, facts.symbols) for v in vals for x in leaves(v)]
+        return out
+
     def callers(self, fn: FnInfo) -> list[Caller]:
         out: list[Caller] = []
         for call in self.family.candidate_calls(self, fn):
@@ -481,6 +506,8 @@ class FileScan:
         self.symbols = {}
         self.hops = None
         facts = self.family.field_facts(self, ref)
+        facts.initializer = portable(facts.initializer)
+        facts.writes = [(portable(v) or v, loc, how) for v, loc, how in facts.writes]
         facts.symbols = dict(self.symbols)
         return facts
 
@@ -488,7 +515,7 @@ class FileScan:
         self.symbols = {}
         self.hops = None
         got = self.family.returns_of(self, ref)
-        return (got[0], got[1], dict(self.symbols)) if got else (None, None, {})
+        return (portable(got[0]), got[1], dict(self.symbols)) if got else (None, None, {})
 
 
 def _within(node: Any, loc: Location) -> bool:

@@ -43,8 +43,11 @@ class Draft:
 
     def freeze(self) -> "Draft":
         """Drop the file-local syntax nodes (the draft leaves the child process)."""
+        from .flowvals import portable
         self.node = None
         self.guard_sites = []
+        self.host = portable(self.host)
+        self.port = portable(self.port)
         return self
 
 

@@ -113,6 +113,26 @@ def apply_via(v: Value) -> Value:
     return v
 
 
+def portable(v: Value | None) -> Value | None:
+    """The value without file-local parts (a tuple or record literal holds syntax nodes): what may
+    leave the file's process."""
+    if v is None:
+        return None
+    if isinstance(v, Seq):
+        return Unknown("a tuple or list value")
+    if isinstance(v, Record):
+        return Unknown("an object or record value")
+    if isinstance(v, OneOf):
+        return one_of(portable(o) or o for o in v.options)
+    if isinstance(v, SockAddr):
+        return SockAddr(portable(v.host) or v.host, portable(v.port) or v.port)
+    if isinstance(v, Via):
+        return Via(v.api, portable(v.inner) or v.inner)
+    if isinstance(v, FromConfig) and v.default is not None:
+        return FromConfig(v.source, v.key, portable(v.default))
+    return v
+
+
 def strip_via(v: Value) -> Value:
     """The value with any remaining :class:`Via` removed (its inner value is not known: the
     producer's null meaning does not matter then)."""

@@ -399,7 +399,8 @@ class JvmFamily(Family):
         return None
 
     def _ref(self, scan: "FileScan", call: L.Call, owner: str) -> CallRef:
-        args = tuple(scan.r.value(n) for _, n in call.args)
+        from .flowvals import portable
+        args = tuple(portable(scan.r.value(n)) or Unknown("argument") for _, n in call.args)
         loc = scan.location(call.node)
         return CallRef(f"{owner}#{call.name}/{len(args)}@{loc.file}:{loc.line}:{loc.column}", owner, call.name, args,
                        loc, scan.lang)

@@ -154,6 +154,11 @@ class Project:
             return [ref.owner]
         return []
 
+    def seed(self, rel: str, answers: dict[tuple[str, str], Any]) -> None:
+        """Answers a file gave about itself while it was analysed."""
+        for (kind, sid), ans in answers.items():
+            self._answers[(rel, kind, sid)] = ans
+
     def ask(self, questions: list[tuple[str, Any]]) -> None:
         """Answer every (kind, subject) question not answered yet, one child per file."""
         per_file: dict[str, list[tuple[str, Any]]] = {}
