@@ -121,6 +121,8 @@ def cocoahttp(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
         if isinstance(v, Const) and v.value in ("lo0", "loopback", "lo"):
             v = Addr(Bind.LOOPBACK, str(v.value))
         hosts.append(v)
+        if scan.only_sometimes(c.node, call.node):
+            hosts.append(Addr(Bind.ALL, None, "setInterface: not called on every path (nil = every interface)"))
     ports = scan.same_receiver_calls(call, ("setPort",), True)
     port = scan.value(ports[0].arg(0, "setPort") or ports[0].args[0][1]) if ports else None
     return [Draft(spec.id, "tcp", call.node, one_of(hosts) if hosts else None, port, Bind.ALL,

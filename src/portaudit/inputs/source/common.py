@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .detect import FileScan
 
 
-@handler("hostport", shapes=list, sigs=list, meaning=str, udp_if=str, via=str)
+@handler("hostport", shapes=list, sigs=list, meaning=str, udp_if=str, via=str, name_in_id=bool)
 def hostport(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
     """Address and port at fixed places.  ``shapes[n]`` names the roles of the positional arguments
     of a call with ``n`` of them (``"host,port"``, ``"-,port"``, ``"sockaddr"``, ``"none"`` for an
@@ -58,7 +58,7 @@ def hostport(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
         host, port = host.host, host.port
     if host is not None and spec.opt("via"):
         host = Via(spec.opt("via"), host)
-    api = spec.id
+    api = spec.id if not spec.opt("name_in_id") else f"{spec.id.rsplit('.', 1)[0]}.{call.name}"
     sigs = spec.opt("sigs")
     if sigs:
         api = f"{spec.id}({sigs[min(len(positional), len(sigs) - 1)]})"

@@ -408,6 +408,17 @@ class FileScan:
                 out.append(c)
         return out
 
+    def only_sometimes(self, node: Any, anchor: Any) -> bool:
+        """Is ``node`` inside a branch (if / when / a conditional) that does not also hold
+        ``anchor``?  Then what it sets may not be set when ``anchor`` runs."""
+        n = node.parent
+        while n is not None and not (n.start_byte <= anchor.start_byte and anchor.end_byte <= n.end_byte):
+            if n.type in ("if_statement", "if_expression", "when_expression", "conditional_expression",
+                          "ternary_expression", "switch_statement", "guard_statement", "catch_clause"):
+                return True
+            n = n.parent
+        return False
+
     def enclosing_class_header(self, node: Any) -> str:
         n = node.parent
         while n is not None:

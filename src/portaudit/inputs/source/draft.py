@@ -64,6 +64,11 @@ def to_listener(d: Draft) -> Listener | None:
     """The listener of a fully expanded draft (None for an ephemeral UDP socket: a client)."""
     host = strip_via(d.host) if d.host is not None else None
     port = strip_via(d.port) if d.port is not None else None
+    if host is not None and port is None:  # a socket address that arrived through a parameter
+        from .flowvals import split_sockaddr
+        h, p = split_sockaddr(host)
+        if p is not None:
+            host, port = h, p
     if d.go_split and host is not None:
         host, port2 = go_split(host)
         if port is None:

@@ -38,6 +38,7 @@ class FnInfo:
     private: bool = False
     offset: int = 0  # leading parameters that callers do not pass (Python self / cls)
     note: str | None = None  # why callers may be outside the tree (exported, gomobile ...)
+    types: tuple[str | None, ...] = ()  # declared parameter types (JVM), to tell overloads apart
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def _holder(node: Any) -> str | None:
         p = p.parent
     if p is None:
         return None
-    if p.type in ("variable_declarator", "property_declaration", "variable_declaration"):
+    if p.type in ("variable_declarator", "property_declaration", "variable_declaration", "resource"):
         nm = p.child_by_field_name("name")
         if nm is None and p.type == "property_declaration":
             vd = next((c for c in p.named_children if c.type == "variable_declaration"), None)

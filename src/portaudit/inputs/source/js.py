@@ -152,6 +152,10 @@ def js_listen(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
 
 
 def _listen_args(scan: "FileScan", spec: Spec, call: L.Call, meaning: Any) -> list[Draft]:
+    spread = next((n for _, n in call.args if n.type == "spread_element"), None)
+    if spread is not None:  # listen(...args): the arguments of whoever calls the wrapper
+        why = Unknown(f"arguments passed through {L.text(spread)[:30]}")
+        return [Draft(spec.id, spec.transport, call.node, why, why, spec.default_bind, null=meaning)]
     if not call.args:
         return [Draft(spec.id, spec.transport, call.node, None, Const(0), spec.default_bind,
                       default_doc=spec.default_doc, null=meaning)]

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ...model import Bind
-from ...values import Const, OneOf, SockAddr, Unknown, Value, Verdict, one_of
+from ...values import Addr, Const, OneOf, SockAddr, Unknown, Value, Verdict, one_of
 from . import lang as L
 from .catalog import Spec, handler
 from .draft import Draft
@@ -54,9 +54,9 @@ def java_ctor(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
 
 
 def _free_port_probe(scan: "FileScan", call: L.Call) -> bool:
-    """``try (ServerSocket s = new ServerSocket(0)) { return s.getLocalPort(); }`` /
-    ``ServerSocket(0).use { it.localPort }``: a socket opened to learn a free port and closed at once,
-    never accept()ed -- not a listening service."""
+    """``try (ServerSocket s = new ServerSocket(0)) { return s.getLocalPort(); }``,
+    ``ServerSocket(0).use { it.localPort }``, or a port-0 socket whose local port is read and that
+    is never accept()ed: opened to learn a free port and closed -- not a listening service."""
     from .guards import _calls_on, _holder
     p = call.node.parent
     while p is not None and p.type in ("navigation_expression", "value_argument", "parenthesized_expression"):
@@ -64,16 +64,13 @@ def _free_port_probe(scan: "FileScan", call: L.Call) -> bool:
     kotlin_use = p is not None and p.type == "call_expression" and L.text(p).split("{", 1)[0].rstrip().endswith(
         ".use")
     holder = _holder(call.node)
-    in_try = call.node.parent is not None and call.node.parent.type == "resource" or (
-        call.node.parent is not None and call.node.parent.parent is not None
-        and call.node.parent.parent.type == "resource")
-    if not (kotlin_use or in_try):
-        return False
     scope = L.function_of(call.node) or scan.root
     names = {n for n, _ in _calls_on(scan, scope, holder)} if holder else set()
     if kotlin_use:
         names |= {n for n, _ in _calls_on(scan, p, "it")}
-    return "accept" not in names
+    if "accept" in names:
+        return False
+    return kotlin_use or bool(names & {"getLocalPort", "localPort"})
 
 
 @handler("java_sockaddr")
@@ -218,8 +215,12 @@ def setter_server(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | N
     file gives the address (FtpServer ListenerFactory, SSHD SshServer, Jetty ServerConnector, Spark)."""
     setters = tuple(spec.opt("host_setters", ()))
     host: Value | None = None
-    hosts = [scan.value(c.arg(0)) for c in scan.same_receiver_calls(call, setters, False) if c.arg(0) is not None]
+    found = [c for c in scan.same_receiver_calls(call, setters, False) if c.arg(0) is not None]
+    hosts = [scan.value(c.arg(0)) for c in found]
     hosts += [scan.value(v) for v in _property_writes(scan, call, setters)]
+    if hosts and spec.default_bind is not Bind.UNKNOWN and any(scan.only_sometimes(c.node, call.node)
+                                                               for c in found):
+        hosts.append(Addr(spec.default_bind, None, f"{setters[0]} is not called on every path"))
     if hosts:
         host = one_of(hosts)
     if call.receiver is None and spec.opt("property") is None:  # static Spark.port / import static

@@ -41,7 +41,7 @@ class FileOutline:
 
 
 def outline(rel: str, lang: str, src: bytes) -> FileOutline:
-    text = _STRINGS.sub(b'""', _COMMENTS.sub(b"", src))
+    text = _STRINGS.sub(b'""', _COMMENTS.sub(b"", src.replace(b"\r\n", b"\n").replace(b"\r", b"\n")))
     out = FileOutline(rel, lang)
     m = _PACKAGE.search(text)
     if m:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 INET = ("java.net.InetAddress", "java.net.Inet4Address", "java.net.Inet6Address")
 PREFS_READS = {"getInt", "getString", "getLong", "getBoolean", "getFloat"}
+JSON_READS = {"optInt", "optString", "optLong", "optBoolean"}  # org.json JSONObject: the options a JS plugin passes
 
 
 class JvmFamily(Family):
@@ -113,6 +114,10 @@ class JvmFamily(Family):
             if qual == "" and self._is_local(scan, node, name):
                 return None
             cls = e.class_at(node)
+            earlier = self._written_before(scan, node, name)
+            if earlier is not None:  # this.port = p; ... new ServerSocket(port): that write, here
+                scan.hop("field-write", earlier[0], " ".join(L.text(earlier[0]).split())[:80])
+                return scan.r.value(earlier[1], depth + 1, seen)
             while cls is not None:
                 for anc in e.ancestors(cls[1]):
                     decl = e.field(anc, name)
@@ -155,6 +160,25 @@ class JvmFamily(Family):
             return self._field_ref(scan, e.fo.package, name, "")  # same-package top-level constant
         return None
 
+    def _written_before(self, scan: "FileScan", node: Any, name: str) -> tuple[Any, Any] | None:
+        """The last plain write of field ``name`` earlier in the same function, on every path to
+        ``node`` (straight-line code: not inside a branch that does not also hold ``node``)."""
+        fn = L.function_of(node)
+        if fn is None:
+            return None
+        best = None
+        for n, left, right in _assignments(scan):
+            if not (fn.start_byte <= n.start_byte and n.end_byte <= node.start_byte):
+                continue
+            if L.function_of(n) != fn or L.last_name(left) != name:
+                continue
+            if L.text(left) not in (name, f"this.{name}") or scan.only_sometimes(n, node):
+                continue
+            op = next((L.text(c) for c in n.children if not c.is_named), "=")
+            if op == "=" and (best is None or n.start_byte > best[0].start_byte):
+                best = (n, right)
+        return best
+
     def _is_local(self, scan: "FileScan", node: Any, name: str) -> bool:
         d = env(scan).var_decl(name, node)
         return d is not None and L.function_of(d[0]) is not None and d[0].type not in ("class_parameter",)
@@ -196,7 +220,7 @@ class JvmFamily(Family):
         return FromParam(names.index(name), name, info.id)
 
     def primary_ctor(self, scan: "FileScan", cls: Any, fqn: str, params: list[Any], names: list[str]) -> FnInfo:
-        key = f"{fqn}#<init>/{len(params)}"
+        key = f"{fqn}#<init>({','.join(_type_name(next((k for k in p.named_children if k.type in ('user_type', 'nullable_type')), None)) or '?' for p in params)})"
         got = scan.symbols.get(key)
         if isinstance(got, FnInfo):
             return got
@@ -204,8 +228,10 @@ class JvmFamily(Family):
         for p in params:
             has_eq = any(not c.is_named and L.text(c) == "=" for c in p.children)
             defaults.append(scan.r.value(p.named_children[-1]) if has_eq else None)
+        types = tuple(_type_name(next((k for k in p.named_children if k.type in ("user_type", "nullable_type")),
+                                      None)) for p in params)
         info = FnInfo(key, scan.rel, scan.lang, "<init>", fqn, tuple(names), tuple(defaults), scan.location(cls),
-                      "ctor", private=False)
+                      "ctor", private=False, types=types)
         scan.symbol(key, info)
         return info
 
@@ -240,6 +266,9 @@ class JvmFamily(Family):
             return self._sockaddr(scan, call, depth, seen)
         if name in PREFS_READS and len(call.args) == 2:
             return self._prefs(scan, call, depth, seen)
+        if name in JSON_READS and len(call.args) == 2:
+            key = const_str(r.value(call.arg(0), depth + 1, seen))
+            return r._config(call.node, f"JSONObject.{name}", key, r.value(call.arg(1), depth + 1, seen))
         if name == "getProperty" and rtext.endswith("System"):
             key = const_str(r.value(call.arg(0), depth + 1, seen))
             default = r.value(call.arg(1), depth + 1, seen) if call.arg(1) is not None else None
@@ -269,7 +298,7 @@ class JvmFamily(Family):
         if call.name == "createUnresolved":
             return SockAddr(Via("java.net.InetSocketAddress(String,int)", host), port)
         ht = env(scan).expr_type(host_node)
-        if ht in INET or isinstance(host, Addr) or isinstance(host, Via):
+        if ht in INET or isinstance(host, (Addr, Via)) or isinstance(host, Const) and isinstance(host.value, bytes):
             key = "java.net.InetSocketAddress(InetAddress,int)"
         elif ht == "java.lang.String" or const_str(host) is not None:
             key = "java.net.InetSocketAddress(String,int)"
@@ -321,12 +350,21 @@ class JvmFamily(Family):
             name, kind = "<init>", "ctor"
         else:
             name, kind = fn.name, ("method" if cls else "function")
-        return f"{owner}#{name}/{len(fn.params)}", owner, name, kind
+        types = ",".join(t or "?" for t in param_types(fn.node))
+        return f"{owner}#{name}({types})", owner, name, kind
 
     def fn_extra(self, scan: "FileScan", fn: L.Function) -> dict[str, Any]:
         mods = next((c for c in fn.node.named_children if c.type == "modifiers"), None)
         text = L.text(mods) if mods is not None else ""
-        return {"static": "static" in text, "private": "private" in text}
+        out: dict[str, Any] = {"static": "static" in text, "private": "private" in text,
+                               "types": tuple(param_types(fn.node))}
+        for mark, why in (("@ReactMethod", "a React Native @ReactMethod: JavaScript passes its arguments"),
+                          ("@JavascriptInterface", "a @JavascriptInterface method: the WebView's JavaScript "
+                                                   "passes its arguments"),
+                          ("@JvmStatic", "callable from Java outside the tree")):
+            if mark in text:
+                out["note"] = why
+        return out
 
     def candidate_calls(self, scan: "FileScan", fn: FnInfo) -> list[L.Call]:
         if fn.kind == "ctor":
@@ -337,7 +375,7 @@ class JvmFamily(Family):
     def calls_function(self, scan: "FileScan", call: L.Call, fn: FnInfo) -> bool:
         e = env(scan)
         if fn.kind == "ctor":
-            if not _arity_ok(call, fn):
+            if not _arity_ok(call, fn, scan):
                 return False
             if call.kind == "super" and call.name == "this":
                 cls = e.class_at(call.node)
@@ -348,7 +386,7 @@ class JvmFamily(Family):
             if call.kind in ("new", "supertype") or self.is_ctor(scan, call):
                 return e.resolve(call.callee) == fn.owner
             return False
-        if call.name != fn.name or not _arity_ok(call, fn):
+        if call.name != fn.name or not _arity_ok(call, fn, scan):
             return False
         if fn.kind == "function":  # Kotlin top-level function: same package or imported
             if call.receiver is not None:
@@ -503,11 +541,76 @@ class JvmFamily(Family):
         return Origin(kind=scan.origin.kind, sdk=scan.origin.sdk, package=scan.origin.package)
 
 
-def _arity_ok(call: L.Call, fn: FnInfo) -> bool:
+def _arity_ok(call: L.Call, fn: FnInfo, scan: "FileScan | None" = None) -> bool:
     n = len(call.args)
-    if n == len(fn.params):
+    if not (n == len(fn.params) or n < len(fn.params) and all(d is not None for d in fn.defaults[n:])):
+        return False
+    if scan is None or not fn.types:
         return True
-    return n < len(fn.params) and all(d is not None for d in fn.defaults[n:])
+    e = env(scan)
+    for (_label, arg), want in zip(call.args, fn.types):
+        have = _literal_type(arg) or e.expr_type(arg)
+        if want and have and not _compatible(e, have, want):
+            return False  # another overload
+    return True
+
+
+_BOXES = {"int": "Integer", "long": "Long", "short": "Short", "byte": "Byte", "boolean": "Boolean", "char": "Character",
+          "double": "Double", "float": "Float", "Int": "Integer", "Long": "Long", "Boolean": "Boolean"}
+_NUMBERS = {"int", "long", "short", "byte", "Integer", "Long", "Short", "Byte", "Int"}
+
+
+def _literal_type(node: Any) -> str | None:
+    t = node.type
+    if "integer" in t or t in ("number_literal", "decimal_integer_literal", "hex_integer_literal"):
+        return "int"
+    if t in L.STRING_TYPES:
+        return "java.lang.String"
+    return None
+
+
+_VALUES = _NUMBERS | {"boolean", "Boolean", "char", "Character", "double", "Double", "float", "Float", "Int"}
+_TOP = {"Object", "Any", "T", "?", "Number", "Comparable", "Serializable", "CharSequence"}
+
+
+def _compatible(e: Any, have: str, want: str) -> bool:
+    """May an argument of type ``have`` go to a parameter of type ``want``?  False only when that is
+    known: a primitive or String against an unrelated type, or classes of the tree that are not
+    related (library classes whose hierarchy is not known are given the benefit of the doubt)."""
+    hs, ws = have.rsplit(".", 1)[-1], want.rsplit(".", 1)[-1]
+    if hs == ws or ws in _TOP or _BOXES.get(hs, hs) == _BOXES.get(ws, ws):
+        return True
+    if hs in _VALUES or ws in _VALUES:
+        return hs in _NUMBERS and ws in _NUMBERS
+    if hs == "String" or ws == "String":
+        return False
+    rh, rw = e.resolve(have), e.resolve(want)
+    if rh in e.outline.classes and rw in e.outline.classes:
+        return e.is_subtype(rh, {rw})
+    return True
+
+
+def _type_name(node: Any) -> str | None:
+    if node is None:
+        return None
+    return re.sub(r"<.*", "", L.text(node)).strip().rstrip("?").rstrip("[]") or None
+
+
+def param_types(fn_node: Any) -> list[str | None]:
+    """Declared parameter types of a Java / Kotlin function, as written (generics dropped)."""
+    plist = fn_node.child_by_field_name("parameters") or next(
+        (c for c in fn_node.named_children if c.type in ("formal_parameters", "function_value_parameters")), None)
+    if plist is None:
+        return []
+    out = []
+    for p in plist.named_children:
+        if p.type in ("formal_parameter", "spread_parameter"):
+            out.append(_type_name(p.child_by_field_name("type") or next(
+                (k for k in p.named_children if "type" in k.type), None)))
+        elif p.type == "parameter":
+            out.append(_type_name(next((k for k in p.named_children if k.type in ("user_type", "nullable_type",
+                                                                                  "function_type")), None)))
+    return out
 
 
 def _ancestors(node: Any) -> list[Any]:

@@ -129,7 +129,7 @@ def strip_quotes(node: Any) -> str | None:
         parts = [strip_quotes(c) for c in node.named_children]
         return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
     if t == "string_content":
-        return _unescape(text(node))
+        return unescape(text(node))
     for c in node.named_children:  # interpolation -> not a constant
         if c.type in {"interpolation", "template_substitution", "interpolated_expression",
                       "interpolated_identifier", "template_string_substitution", "line_str_text_interp"}:
@@ -148,7 +148,7 @@ def strip_quotes(node: Any) -> str | None:
                 return None
             if "$" in body and node.type in {"string_literal", "line_string_literal"} and _dollar_interp(body):
                 return None
-            return _unescape(body)
+            return unescape(body)
     return None
 
 
@@ -158,7 +158,7 @@ def _dollar_interp(body: str) -> bool:
     return bool(re.search(r"\$\{|\$[A-Za-z_]|\\\(", body))
 
 
-def _unescape(s: str) -> str:
+def unescape(s: str) -> str:
     if "\\" not in s:
         return s
     out = []

@@ -339,9 +339,8 @@ class Project:
                 vals = [w if final_like else _join_params(w) for w, _loc, _how in all_writes]
                 value = one_of(vals)
                 if isinstance(value, Unknown):
-                    sites = ", ".join(f"{loc.short()} ({how})" for _w, loc, how in all_writes[:5])
                     value = Unknown(f"field {ref.owner}.{ref.name} is written with a value not known here "
-                                    f"({value.reason}); writes: {sites}")
+                                    f"({value.reason})")
                 for _w, loc, how in all_writes[:6]:
                     if loc.file:
                         hops.append(Hop("field-write", loc, how))

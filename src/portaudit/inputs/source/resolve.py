@@ -142,6 +142,13 @@ class Resolver:
         if inner is not None:
             return self.value(inner, depth + 1, seen)
         # literals
+        if t == "preproc_arg":  # #define NAME @"127.0.0.1" / "x" / 8080: the replacement text
+            raw = txt.strip()
+            m = re.fullmatch(r'@?"((?:[^"\\]|\\.)*)"', raw)
+            if m:
+                return Const(L.unescape(m.group(1)))
+            n = L.parse_int(raw.strip("()"))
+            return Const(n) if n is not None else Unknown(f"macro {raw[:40]}")
         if t in L.STRING_TYPES:
             s = L.strip_quotes(node)
             return Const(s) if s is not None else Unknown(f"string built at run time ({ctxt[:40]})")
