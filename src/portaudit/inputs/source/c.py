@@ -186,8 +186,9 @@ def _struct_var(call: L.Call, index: int) -> str | None:
     node = call.arg(index)
     if node is None:
         return None
-    t = L.compact(L.text(node)).lstrip("&").strip("()")
-    return t if re.fullmatch(r"[A-Za-z_]\w*", t) else None
+    t = L.compact(L.text(node))
+    m = re.search(r"&\(?([A-Za-z_]\w*)\)?$", t) or re.fullmatch(r"\(*([A-Za-z_]\w*)\)*", t)
+    return m.group(1) if m else None
 
 
 @handler("mhd_start")
@@ -284,10 +285,12 @@ def lws_context(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | Non
     if var is None:
         return None
     st = _field_stores(scan, call, var, ("port", "iface"))
-    if "port" not in st:
-        return []  # port 0 is the default of a zeroed info: CONTEXT_PORT_NO_LISTEN_SERVER... not a listener
-    pv = scan.value(st["port"])
-    if const_int(pv) is not None and const_int(pv) < 0 or "NO_LISTEN" in L.text(st["port"]):
+    # lws-context-vhost.h: "You can also set port to 0, in which case the kernel will pick a random
+    # port" -- a zeroed info listens on one; CONTEXT_PORT_NO_LISTEN(_SERVER) does not listen
+    pv = scan.value(st["port"]) if "port" in st else Const(0)
+    if "port" in st and "NO_LISTEN" in L.text(st["port"]):
+        return []
+    if const_int(pv) is not None and const_int(pv) < 0:
         return []
     host = scan.value(st["iface"]) if "iface" in st else None
     if isinstance(host, Const) and host.value is None:
