@@ -86,3 +86,10 @@ def test_jvm_api_ids_match_the_bytecode_catalogue():
                    "android.net.LocalSocket.bind(LocalSocketAddress)"}
     assert len(ids) >= 20
     assert ids - source_only <= known, ids - source_only - known
+
+
+def test_exported_go_function_says_where_its_callers_are():
+    """mobile.go: Start(port) is exported by a non-main package and has no caller in the tree."""
+    facts = scan(CASES / "go" / "mobile.go")
+    (x,) = [x for x in facts.listeners if x.port is None]
+    assert "gomobile" in x.reason and "parameter port" in x.reason

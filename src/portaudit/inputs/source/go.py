@@ -66,7 +66,7 @@ class GoFamily(Family):
         return None
 
     def function_id(self, scan: "FileScan", fn: L.Function) -> tuple[str, str | None, str, str]:
-        pkg = posixpath.dirname(scan.rel)
+        pkg = posixpath.dirname(scan.rel) or "."
         recv = fn.node.child_by_field_name("receiver")
         owner = re.sub(r"[^\w]", "", L.text(recv).split()[-1]) if recv is not None and L.text(recv).split() else None
         kind = "method" if owner else "function"
@@ -81,7 +81,7 @@ class GoFamily(Family):
         return {}
 
     def calls_function(self, scan: "FileScan", call: L.Call, fn: FnInfo) -> bool:
-        here = posixpath.dirname(scan.rel)
+        here = posixpath.dirname(scan.rel) or "."
         if fn.kind == "method":
             return call.receiver is not None and here == fn.owner
         if call.receiver is None:

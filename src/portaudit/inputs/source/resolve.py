@@ -45,7 +45,8 @@ SYMBOLS: dict[str, tuple[Bind, str | None]] = {
 PASS_THROUGH = {"htonl", "htons", "CFSwapInt32HostToBig", "bigEndian", "UInt32", "in_addr_t", "in_addr", "UInt16",
                 "NSSwapHostIntToBig", "ntohl", "str", "String", "toString", "trim", "strip", "toInt", "Int",
                 "int", "Number", "parseInt", "atoi", "valueOf", "Atoi", "toInteger", "intValue", "Integer",
-                "requireNonNull", "checkNotNull", "in_port_t", "NWEndpoint.Port", "uint16", "uint32"}
+                "requireNonNull", "checkNotNull", "in_port_t", "NWEndpoint.Port", "uint16", "uint32", "Itoa", "Sprint",
+                "FormatInt"}
 # Host strings parsed into an address object (the null / empty meaning is the API's own).
 ADDRESS_PARSERS = {"ParseIP", "inet_addr", "InternetAddress", "IPAddress", "ip_address", "IPv4Address",
                    "IPv6Address", "fromString", "inet_aton", "tryParse", "MustParseAddr", "ParseAddr",
