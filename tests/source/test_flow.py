@@ -170,3 +170,16 @@ def test_flow_serialises_in_the_json_contract(facts):
     d = x.to_dict()
     assert d["flow"][0]["role"] == "api" and d["flow"][0]["location"]["line"] == x.location.line
     assert all(h["location"]["file"] and h["location"]["line"] for h in d["flow"])
+
+
+def test_info_plist_key_gives_the_port_and_says_it_is_a_setting():
+    """flow_ios/App/Info.plist has ServerPort = 8123; Server.swift reads it with
+    Bundle.main.object(forInfoDictionaryKey:) (falling back to 8000 only when the key is missing) and
+    Uploader.m with objectForInfoDictionaryKey:."""
+    facts = scan(Path(__file__).parent / "flow_ios")
+    got = {x.location.file: x for x in facts.listeners}
+    assert set(got) == {"App/Server.swift", "App/Uploader.m"}
+    for x in got.values():
+        assert x.port == 8123 and x.configurable.startswith("Info.plist 'ServerPort'")
+        assert any(h.role == "config" and "App/Info.plist" in (h.note or "") for h in x.flow)
+    assert got["App/Server.swift"].bind.value == "loopback"  # requiredInterfaceType = .loopback

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...model import Bind
-from ...values import Addr, Const, Unknown, Value, Verdict, classify_literal, one_of
+from ...values import Addr, Const, FromConfig, Unknown, Value, Verdict, classify_literal, one_of
 from . import lang as L
 from .catalog import Spec, handler
 from .draft import Draft
@@ -49,6 +49,25 @@ class AppleFamily(Family):
             return call.name in spec.classes or call.callee in spec.classes
         return bool(self.receiver_class(scan, call) & set(spec.classes))
 
+    def call_value(self, scan: "FileScan", call: L.Call, depth: int, seen: frozenset) -> Value | None:
+        """Info.plist reads: ``Bundle.main.object(forInfoDictionaryKey: "Port")``,
+        ``[[NSBundle mainBundle] objectForInfoDictionaryKey:@"Port"]``, ``infoDictionary?["Port"]``."""
+        if call.name in ("object", "objectForInfoDictionaryKey"):
+            key_node = call.arg(0, ("forInfoDictionaryKey", "objectForInfoDictionaryKey"))
+            if key_node is None or (call.name == "object" and call.arg(None, "forInfoDictionaryKey") is None):
+                return None
+            key = scan.r.value(key_node, depth + 1, seen)
+            if not (isinstance(key, Const) and isinstance(key.value, str)):
+                return None
+            st = scan.project.settings if scan.project is not None else None
+            if st is None:
+                return scan.r._config(call.node, "Info.plist", key.value)
+            value, where = st.plist_key(key.value)
+            at = f" ({where[0].short()})" if where else " (not in an Info.plist of the tree)"
+            scan.hop("config", call.node, f"Info.plist {key.value}{at}")
+            return value
+        return None
+
     def after(self, scan: "FileScan") -> None:
         for name in ("isInspectable", "inspectable"):
             for value, owner in scan.r.defs.get(name, []):
@@ -65,7 +84,7 @@ def nwlistener(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None
     acceptLocalOnly limits peers to the local link, it does not bind loopback)."""
     port_node = call.arg(1, "on")
     port = scan.value(port_node) if port_node is not None else None
-    if port is not None and not isinstance(port, Const):
+    if port is not None and not isinstance(port, (Const, FromConfig)):
         m = re.search(r"rawValue:\s*(\d+)|\b(\d+)\b", L.text(port_node))
         if m:
             port = Const(int(m.group(1) or m.group(2)))

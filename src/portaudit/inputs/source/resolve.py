@@ -260,8 +260,8 @@ class Resolver:
         if op in ("or", "||", "??", "?:"):
             lv = self.value(left, depth + 1, seen)
             rv = self.value(right, depth + 1, seen)
-            if isinstance(lv, FromConfig) and lv.default is None:
-                return FromConfig(lv.source, lv.key, rv)  # a setting, else the default
+            if isinstance(lv, FromConfig):  # a setting, else the default written here
+                return lv if lv.default is not None else FromConfig(lv.source, lv.key, rv)
             if isinstance(lv, Const) and lv.value not in (None, "", 0, False):
                 return lv
             if isinstance(lv, Const):
@@ -327,7 +327,10 @@ class Resolver:
             if name in ("int", "Number", "parseInt", "atoi", "Atoi", "toInt", "valueOf", "Integer", "toInteger"):
                 return _to_int(v)
             return v
-        if name in ("toInt", "toIntOrNull", "toString", "intValue") and call.receiver is not None:
+        if name == "Port" and call.arg(None, "rawValue") is not None:  # Swift NWEndpoint.Port(rawValue:)
+            return self.value(call.arg(None, "rawValue"), depth + 1, seen)
+        if name in ("toInt", "toIntOrNull", "toString", "intValue", "integerValue", "unsignedIntegerValue",
+                    "unsignedShortValue", "shortValue") and call.receiver is not None:
             return _to_int(self.value(call.receiver, depth + 1, seen)) if name != "toString" else \
                 self.value(call.receiver, depth + 1, seen)
         return self.scan.call_result(call, depth, seen)
@@ -375,10 +378,10 @@ def _transparent(node: Any) -> Any:
     inner = node.child_by_field_name("value") or node.child_by_field_name("expression")
     if inner is None:
         kids = [c for c in node.named_children if c.type not in ("type_descriptor", "comment", "type",
-                                                                  "type_identifier", "user_type")]
+                                                                  "type_identifier", "user_type", "bang")]
         if t == "unary_expression" and L.compact(L.text(node)).startswith(("-", "!", "~")):
             return None
-        if t == "postfix_expression" and not L.compact(L.text(node)).endswith("!!"):
+        if t == "postfix_expression" and not L.compact(L.text(node)).endswith("!"):
             return None
         if len(kids) == 1 or (kids and t in ("cast_expression", "as_expression")):
             inner = kids[-1] if t == "cast_expression" else kids[0]

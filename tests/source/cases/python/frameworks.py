@@ -6,6 +6,13 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 from twisted.internet import reactor
 
+factory = proto = widget = None  # stand-ins for a twisted factory / protocol and a tkinter widget
+
+
+def handler(event):
+    return event
+
+
 app = tornado.web.Application([])
 app.listen(8888)  # EXPECT: all-interfaces - 8888
 app.listen(8889, address="127.0.0.1")  # EXPECT: loopback 127.0.0.1 8889
