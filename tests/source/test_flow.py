@@ -183,3 +183,19 @@ def test_info_plist_key_gives_the_port_and_says_it_is_a_setting():
         assert x.port == 8123 and x.configurable.startswith("Info.plist 'ServerPort'")
         assert any(h.role == "config" and "App/Info.plist" in (h.note or "") for h in x.flow)
     assert got["App/Server.swift"].bind.value == "loopback"  # requiredInterfaceType = .loopback
+
+
+@pytest.mark.parametrize("rel, line, want", [
+    # py/net.py serve(host, port) -> s.bind((host, port)); main.py: from net import serve;
+    # serve("0.0.0.0", 8000); other.py: import net; net.serve("127.0.0.1", 8001)
+    ("py/net.py", 5, {("all-interfaces", "0.0.0.0", 8000, "py/main.py"),
+                      ("loopback", "127.0.0.1", 8001, "py/other.py")}),
+    # js/lib/server.js start(port, host) -> listen(port, host); app.js and admin.js require it
+    ("js/lib/server.js", 3, {("all-interfaces", "0.0.0.0", 3000, "js/app.js"),
+                             ("loopback", "localhost", 3001, "js/admin.js")}),
+])
+def test_wrappers_across_modules_resolve_through_imports(rel, line, want):
+    facts = scan(Path(__file__).parent / "flow_scripts")
+    got = {(x.bind.value, x.address, x.port, next(h.location.file for h in x.flow if h.role == "caller"))
+           for x in facts.listeners if x.location.file == rel and x.location.line == line}
+    assert got == want

@@ -117,12 +117,12 @@ class JsFamily(Family):
         if fn.file == scan.rel:
             return call.receiver_text in ("", "this")
         o = origin(scan, call.node.child_by_field_name("function"))
-        if not o or not o.startswith("."):
-            return False
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(scan.rel), o.rsplit(".", 1)[0]
-                                                   if o.count(".") > o.count("/") else o))
+        if not o or not o.startswith(".") or not o.endswith("." + fn.name):
+            return False  # only calls through a relative import of the declaring file
+        module = o[:-(len(fn.name) + 1)]
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(scan.rel), module))
         stem = posixpath.splitext(fn.file)[0]
-        return (target == stem or target + "/index" == stem) and o.endswith("." + fn.name)
+        return target in (stem, posixpath.dirname(stem) if stem.endswith("/index") else stem)
 
 
 register(JsFamily())
