@@ -294,21 +294,29 @@ def py_server_tuple(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] |
                   null=null_meaning("none", None, "python.socket.bind"))]
 
 
-@handler("py_asyncio")
+@handler("py_asyncio", unresolved=bool)
 def py_asyncio(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
     """asyncio ``start_server(cb, host, port)`` / ``loop.create_server(factory, host, port)`` and the
     ``*_unix_server`` forms (Python docs: "If host is an empty string or None, all interfaces are
-    assumed"); ``sock=`` serves a socket bound elsewhere (that bind is the listener)."""
+    assumed"); ``sock=`` serves a socket bound elsewhere (that bind is the listener).  With
+    ``unresolved``: a ``...loop.create_server`` whose loop was not traced to asyncio, reported
+    without a bind class."""
     if call.arg(None, "sock") is not None:
         return []
+    if spec.opt("unresolved") and (call.receiver is None or not re.search(r"(?i)loop$", L.text(call.receiver))):
+        return None
     if "unix" in call.name:
         path = const_str(scan.value(call.arg(1, "path")))
         return [Draft(f"python asyncio {call.name}", "unix", call.node, None, None,
                       fixed=Verdict(Bind.UNIX, path, None if path else "socket path not a constant"))]
     host_node = call.arg(1, "host")
     port_node = call.arg(2, "port")
-    return [Draft(f"python asyncio {call.name}", "tcp", call.node,
-                  scan.value(host_node) if host_node is not None else None,
-                  scan.value(port_node) if port_node is not None else None, Bind.ALL,
-                  default_doc=spec.default_doc, null=null_meaning("none", None, "python.asyncio.create_server"))]
-
+    d = Draft(f"python asyncio {call.name}", "tcp", call.node,
+              scan.value(host_node) if host_node is not None else None,
+              scan.value(port_node) if port_node is not None else None, Bind.ALL,
+              default_doc=spec.default_doc, null=null_meaning("none", None, "python.asyncio.create_server"))
+    if spec.opt("unresolved"):
+        d.api = spec.id
+        d.fixed = Verdict(Bind.UNKNOWN, reason=f"the receiver of {call.callee}() was not traced to an asyncio "
+                                               f"event loop (matched by its name only)")
+    return [d]
