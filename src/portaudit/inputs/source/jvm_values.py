@@ -259,7 +259,7 @@ class JvmFamily(Family):
         if name == "getLocalHost" and "InetAddress" in rtext:
             return Unknown("InetAddress.getLocalHost() resolves the device's host name (often a LAN address)")
         if name in ("getLoopbackAddress",):
-            return Addr(Bind.LOOPBACK, "127.0.0.1", "InetAddress.getLoopbackAddress()")
+            return Addr(Bind.LOOPBACK, None, "InetAddress.getLoopbackAddress()")
         if name == "getByAddress":
             return _by_address(call)
         if name in ("InetSocketAddress", "createUnresolved") and call.kind in ("new", "call"):

@@ -312,8 +312,6 @@ class Resolver:
     def _generic_call(self, call: L.Call, depth: int, seen: frozenset) -> Value:
         name = call.name
         callee = call.callee
-        if name in ("getLoopbackAddress", "loopback") and ("InetAddress" in callee or callee == name):
-            return Addr(Bind.LOOPBACK, "127.0.0.1")
         if name in ADDRESS_PARSERS:
             arg = call.arg(0)
             if arg is None:

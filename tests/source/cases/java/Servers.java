@@ -4,6 +4,7 @@
 // default accepting connections on any/all local addresses"; InetSocketAddress(int): "the IP address
 // is the wildcard address"; ServerSocket.bind(null): "the system will pick up an ephemeral port and a
 // valid local address"; InetAddress.getByName: a null or empty host is the loopback address).
+// getLoopbackAddress() writes no address literal: "-", like the bytecode input (README).
 package com.example.app;
 
 import android.net.LocalServerSocket;
@@ -25,7 +26,7 @@ public class Servers {
         new ServerSocket(PORT); // EXPECT: all-interfaces - 8080
         new ServerSocket(8081, 50, null); // EXPECT: all-interfaces - 8081
         new ServerSocket(8082, 50, InetAddress.getByName("127.0.0.1")); // EXPECT: loopback 127.0.0.1 8082
-        new ServerSocket(8083, 50, InetAddress.getLoopbackAddress()); // EXPECT: loopback 127.0.0.1 8083
+        new ServerSocket(8083, 50, InetAddress.getLoopbackAddress()); // EXPECT: loopback - 8083
         new ServerSocket(8084, 50, InetAddress.getByName(BIND)); // EXPECT: all-interfaces 0.0.0.0 8084
         new ServerSocket(8085, 50, InetAddress.getLocalHost()); // EXPECT: unknown - 8085
         ServerSocket ss = new ServerSocket();
@@ -38,7 +39,7 @@ public class Servers {
         ch.bind(new InetSocketAddress("::", 9002)); // EXPECT: all-interfaces :: 9002
         new DatagramSocket(5353); // EXPECT: all-interfaces - 5353
         InetAddress a = debug ? InetAddress.getByName("0.0.0.0") : InetAddress.getLoopbackAddress();
-        new ServerSocket(9003, 0, a); // EXPECT: conditional 0.0.0.0|127.0.0.1 9003
+        new ServerSocket(9003, 0, a); // EXPECT: conditional 0.0.0.0|loopback 9003
         new LocalServerSocket("my.socket"); // EXPECT: unix @my.socket -
         WebView.setWebContentsDebuggingEnabled(true); // EXPECT-DEBUG: enabled
         if (BuildConfig.DEBUG) {
