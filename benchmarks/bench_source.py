@@ -8,7 +8,7 @@ Both tools scan every file (tests and vendored folders included, an empty .semgr
 off semgrep's default ignores).  Both run as fresh processes, one after the other, in this run;
 the ratio is wall-clock semgrep / portaudit.
 
-Also measures the crossover between sequential and process-pool parsing (PARALLEL_MIN_FILES).
+Also measures one file child at a time against one per CPU (inputs/source/contain.py).
 
     .venv/bin/python benchmarks/bench_source.py [--tree DIR] [--no-crossover]
 """
@@ -41,7 +41,8 @@ from portaudit.model import Target
 from portaudit.options import Options
 facts = analyze(Target(sys.argv[1], "source"), Options(include_tests=True, include_vendored=True))
 out = [{"file": l.location.file, "line": l.location.line, "bind": l.bind.value, "api": l.api,
-        "address": l.address, "port": l.port, "alternatives": l.alternatives} for l in facts.listeners]
+        "address": l.address, "port": l.port, "alternatives": l.alternatives,
+        "flow": len(l.flow), "configurable": l.configurable} for l in facts.listeners]
 out += [{"file": d.location.file, "line": d.location.line, "bind": "debug", "api": d.detail,
          "address": None, "port": None, "alternatives": []} for d in facts.debug]
 json.dump({"listeners": out, "stats": facts.stats.get("source", {}), "notes": len(facts.target.notes)},
@@ -102,35 +103,15 @@ def run_semgrep(tree: Path) -> tuple[float, dict]:
     return took, json.loads(out.stdout)
 
 
-def crossover(tree: Path) -> list[tuple[int, float, float]]:
-    """Seconds for N candidate files, sequential vs process pool (in this process)."""
-    import portaudit.inputs.source as src
-    from portaudit.options import Options
-
-    files = sorted(p for p in (tree / "cpython-Lib").rglob("*.py"))
-    from portaudit.inputs.source.detect import worth_parsing
-
-    cands = [p for p in files if worth_parsing(p.read_bytes(), "python")]
-    rows = []
-    opts = Options(include_tests=True, include_vendored=True)
-    for n in sorted({8, 16, 32, 64, len(cands)}):
-        if n > len(cands):
-            break
-        jobs = [(str(p), p.name, "python", "app", opts.limits.max_source_file_bytes) for p in cands[:n]]
-        saved = src.PARALLEL_MIN_FILES
-        try:
-            src.PARALLEL_MIN_FILES = 10**9
-            t0 = time.perf_counter()
-            src._run(jobs, opts)
-            seq = time.perf_counter() - t0
-            src.PARALLEL_MIN_FILES = 1
-            t0 = time.perf_counter()
-            src._run(jobs, opts)
-            par = time.perf_counter() - t0
-        finally:
-            src.PARALLEL_MIN_FILES = saved
-        rows.append((n, seq, par))
-    return rows
+def sequential_vs_parallel(tree: Path) -> tuple[float, float]:
+    """Wall seconds of the whole scan with one file child at a time, and with one per CPU."""
+    env = dict(os.environ, PORTAUDIT_SOURCE_SEQUENTIAL="1")
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", PORTAUDIT_SNIPPET, str(tree)], capture_output=True, check=True,
+                   cwd=ROOT, env=env)
+    seq = time.perf_counter() - t0
+    par, _ = run_portaudit(tree)
+    return seq, par
 
 
 def compare(pa: dict, sg: dict, tree: Path) -> None:
@@ -205,10 +186,8 @@ def main() -> None:
     print(f"portaudit second run (warm file cache): {t_pa2:.2f} s")
     compare(pa, sg, tree)
     if not args.no_crossover:
-        print("\nSequential vs process pool (candidate files that pass the pre-filter):")
-        print(f"  {'files':>6} {'sequential s':>13} {'pool s':>8}")
-        for n, seq, par in crossover(tree):
-            print(f"  {n:>6} {seq:13.3f} {par:8.3f}")
+        seq, par = sequential_vs_parallel(tree)
+        print(f"\none file child at a time: {seq:.2f} s; one per CPU: {par:.2f} s")
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ CASES = {
 def _keys(report: dict, target: Path) -> set[tuple]:
     out = set()
     for f in report["findings"]:
-        if f["target"] == str(target) and f.get("listener"):
+        if cli.same_path(f["target"], target) and f.get("listener"):
             lis, loc = f["listener"], f["location"]
             out.add((lis["bind"], lis["address"], lis["port"], loc.get("class")))
     return out

@@ -1,4 +1,8 @@
-"""Dataflow on small smali programs (tests/dex/smali, rebuilt by tests/dex/build.sh)."""
+"""Dataflow on small smali programs (tests/dex/smali, rebuilt by tests/dex/build.sh).
+
+Every expected value below is read off the smali source named in the test (the oracle), or off
+Debian's dexdump for offsets and instructions; the meaning of null addresses follows the javadoc
+the catalogue entry cites."""
 
 from __future__ import annotations
 
@@ -64,7 +68,15 @@ def test_address_shapes(smali_result, method, api, bind, address, port):
         assert lst.reason == ("InetAddress.getLocalHost() resolves the device host name; "
                               "not loopback on most devices")
     elif method == "nullHostName(":
-        assert lst.reason == "InetAddress.getByName(null) is the loopback address"
+        # javadoc InetAddress.getByName: a null host is "an address of the loopback interface"
+        assert lst.reason == "a null host is the loopback address (javadoc InetAddress.getByName)"
+    elif method == "nullAddress(":
+        # javadoc ServerSocket(int,int,InetAddress): "If bindAddr is null, it will default
+        # accepting connections on any/all local addresses"
+        assert "null" in lst.reason and "all-interfaces" in lst.reason
+    elif method == "bindNull(":
+        # javadoc ServerSocket.bind: null -> "an ephemeral port and a valid local address"
+        assert "null socket address" in lst.reason
     elif bind != Bind.UNKNOWN:
         assert lst.reason is None
 
@@ -77,26 +89,36 @@ def test_branch_is_conditional(smali_result):
 
 
 def test_unknown_reasons(smali_result):
+    # Fields.smali: `host` is an instance field that no instruction of the app writes
     (f,) = by_method(smali_result.listeners, "com.example.pa.Fields", "fromField(")
     assert f.bind == Bind.UNKNOWN and f.port == 7003
-    assert f.reason == "address comes from field Lcom/example/pa/Fields;->host"
+    assert f.reason.startswith("field com.example.pa.Fields.host is never written by the app's code")
+    # Fields.smali: pickPort() is `const/16 v0, 0x50; return v0`: the call is followed
     (c,) = by_method(smali_result.listeners, "com.example.pa.Fields", "fromCall(")
-    assert c.bind == Bind.ALL and c.port is None
-    assert "pickPort" in c.reason
+    assert (c.bind, c.port, c.reason) == (Bind.ALL, 0x50, None)
+    assert [(h.role, h.location.method) for h in c.flow[1:]] == [("return", "pickPort()I")]
 
 
-def test_wrapper_reported_at_each_caller(smali_result):
+def test_wrapper_reported_at_the_api_call_once_per_caller(smali_result):
+    """Wrapper.smali: open(int, String) calls new ServerSocket(p0, 0, getByName(p1)); callers() calls
+    it twice, two/Remote.smali (classes2.dex) once.  The location is the API call in open(); each
+    caller is its own listener whose flow ends at that caller."""
     via = "Lcom/example/pa/Wrapper;->open(ILjava/lang/String;)Ljava/net/ServerSocket;"
-    got = sorted((l.location.file, l.location.class_, l.bind.value, l.address, l.port)
-                 for l in smali_result.listeners if l.via == via)
+    found = [l for l in smali_result.listeners if l.via == via]
+    got = sorted((l.flow[-1].location.file, l.flow[-1].location.class_, l.flow[-1].location.offset,
+                  l.bind.value, l.address, l.port) for l in found)
     assert got == [
-        ("classes.dex", "com.example.pa.Wrapper", "all-interfaces", "0.0.0.0", 5555),
-        ("classes.dex", "com.example.pa.Wrapper", "loopback", "127.0.0.1", 6666),
+        ("classes.dex", "com.example.pa.Wrapper", 0x4, "all-interfaces", "0.0.0.0", 5555),
+        ("classes.dex", "com.example.pa.Wrapper", 0xB, "loopback", "127.0.0.1", 6666),
         # the caller lives in the other DEX file
-        ("classes2.dex", "com.example.pa.two.Remote", "loopback", "::1", 8000),
+        ("classes2.dex", "com.example.pa.two.Remote", 0x4, "loopback", "::1", 8000),
     ]
-    # nothing is reported inside the wrapper itself
-    assert not by_method(smali_result.listeners, "com.example.pa.Wrapper", "open(")
+    for l in found:
+        assert (l.location.class_, l.location.method) == ("com.example.pa.Wrapper", "open(ILjava/lang/String;)"
+                                                         "Ljava/net/ServerSocket;")
+        assert [h.role for h in l.flow] == ["api", "caller"]
+        assert l.flow[0].location == l.location
+        assert l.flow[-1].location.snippet.startswith("invoke-static")
 
 
 def test_wrapper_without_caller(smali_result):
@@ -106,10 +128,13 @@ def test_wrapper_without_caller(smali_result):
 
 
 def test_subclass_super_constructor(smali_result):
-    (s,) = by_method(smali_result.listeners, "com.example.pa.MyServer", "launch(")
-    assert s.api == "NanoHTTPD(int)"
+    """MyServer.smali: <init>(I) calls NanoHTTPD.<init>(I) with p1; launch() calls new MyServer(0x22b8)."""
+    (s,) = [l for l in smali_result.listeners if l.api == "NanoHTTPD(int)" and
+            l.location.class_ == "com.example.pa.MyServer"]
+    assert s.location.method == "<init>(I)V"
     assert (s.bind, s.port) == (Bind.ALL, 8888)
     assert s.via == "Lcom/example/pa/MyServer;-><init>(I)V"
+    assert (s.flow[-1].role, s.flow[-1].location.method) == ("caller", "launch()V")
 
 
 def test_library_internals_suppressed(smali_result):
@@ -118,9 +143,13 @@ def test_library_internals_suppressed(smali_result):
 
 
 def test_guards(smali_result):
+    # Unix.smali: serve() hands the socket it accepts to Unix$Handler.check, which reads its peer
+    # credentials; serveOther() in the same class accepts and never checks
     (u,) = by_method(smali_result.listeners, "com.example.pa.Unix", "serve(")
-    assert u.guards == ["getPeerCredentials"]  # checked in the inner class Unix$Handler
+    assert u.guards == ["getPeerCredentials"]
     assert u.address == "@pa_guarded"
+    (other,) = by_method(smali_result.listeners, "com.example.pa.Unix", "serveOther(")
+    assert other.guards == []
     (t,) = by_method(smali_result.listeners, "com.example.pa.Tls", "serve(")
     assert t.guards == ["setNeedClientAuth"]
     (off,) = by_method(smali_result.listeners, "com.example.pa.TlsOff", "serve(")
@@ -148,10 +177,13 @@ def test_debug_services(smali_result):
 
 
 def test_sdks_and_stats(smali_result):
-    assert {(o.kind, o.sdk, o.package) for o in smali_result.sdks} == {("library", "NanoHTTPD", "fi.iki.elonen")}
+    # NanoHTTPD.smali (fi.iki.elonen) and shaded/NanoHTTPD.smali (com.adtech.): sdks.toml prefixes
+    assert {(o.kind, o.sdk, o.package) for o in smali_result.sdks} == {
+        ("library", "NanoHTTPD", "fi.iki.elonen"), ("library", "AOL AdTech", "com.adtech")}
     assert smali_result.errors == []
     st = smali_result.stats
-    assert st["dex_files"] == 2 and st["classes"] == 15 and st["call_sites"] > 0
+    # 15 classes in main/ (shaded/ and fake/ included) + 1 in second/ (the .smali files)
+    assert st["dex_files"] == 2 and st["classes"] == 17 and st["call_sites"] > 0
 
 
 def test_evidence_matches_dexdump(smali_result, tmp_path):
@@ -189,6 +221,14 @@ def test_evidence_matches_dexdump(smali_result, tmp_path):
 
 
 def test_shaded_library_by_simple_name(smali_result):
+    # Shaded.smali calls new com.adtech...cache.NanoHTTPD(0x238c); shaded/NanoHTTPD.smali binds a
+    # ServerSocket itself, so it is that server (its own bind is library internals)
     (s,) = by_method(smali_result.listeners, "com.example.pa.Shaded", "start(")
     assert (s.api, s.bind, s.port) == ("NanoHTTPD(int)", Bind.ALL, 9100)
     assert "Lcom/adtech/mobilesdk/publisher/cache/NanoHTTPD;-><init>(I)V" in s.evidence
+    assert not [l for l in smali_result.listeners if "adtech" in l.location.class_]
+
+
+def test_a_class_named_like_a_server_is_not_one(smali_result):
+    # fake/NanoHTTPD.smali: a class called NanoHTTPD that opens no socket; make() constructs it
+    assert not [l for l in smali_result.listeners if l.location.class_.startswith("com.example.pa.fake")]

@@ -40,15 +40,20 @@ def check_clean(run: Run, fmt: str) -> None:
     assert run.report.strip(), f"{fmt}: empty report"
 
 
+def same_path(reported: str, path: str | Path) -> bool:
+    """Reports name paths relative to the project root (the git work tree, docs/ci.md); outside it, absolute."""
+    return (ROOT / reported).resolve() == Path(path).resolve()
+
+
 def findings_of(report: dict, target: str) -> list[str]:
     """The findings about one target, without its path, so that two runs can be compared."""
     out = []
     for f in report["findings"]:
-        if f["target"] == target:
-            f = dict(f, target="<t>", message=f["message"].replace(target, "<t>"))
+        if same_path(f["target"], target):
+            f = dict(f, target="<t>", message=f["message"].replace(f["target"], "<t>"))
             out.append(json.dumps(f, sort_keys=True))
     return sorted(out)
 
 
 def target_of(report: dict, path: Path) -> dict:
-    return next(t for t in report["targets"] if t["path"] == str(path))
+    return next(t for t in report["targets"] if same_path(t["path"], path))

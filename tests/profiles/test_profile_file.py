@@ -153,7 +153,9 @@ def test_two_versions_that_fit_equally_give_a_version_range(built, tmp_path):
 
 def test_matching_stops_at_its_class_budget(built, monkeypatch):
     """Past MAX_CLASSES_READ app classes, matching stops with one error line; the engine still
-    reports what it finds without the library (here: Netty's own bind, no port)."""
+    reports what it finds without the library, and nothing that contradicts the app's source
+    (NettyApp.java: bind(18080) on all interfaces, bind("127.0.0.1", 18081)); what it cannot tie
+    to the app stays unknown."""
     from portaudit.inputs.dex import analyze_dex
     from portaudit.libmatch import appindex
 
@@ -162,4 +164,10 @@ def test_matching_stops_at_its_class_budget(built, monkeypatch):
     monkeypatch.setattr(appindex, "MAX_CLASSES_READ", 1)
     res = analyze_dex(dex_blobs(built / "netty" / "obf" / "classes.dex.jar"))
     assert [e for e in res.errors if "library matching stopped after reading 1 classes" in e]
-    assert res.listeners and all(lst.port is None for lst in res.listeners)
+    assert res.listeners
+    oracle = {18080: "all-interfaces", 18081: "loopback"}  # NettyApp.java
+    for lst in res.listeners:
+        if lst.port is None:
+            assert lst.bind.value == "unknown" and lst.reason, lst
+        else:
+            assert lst.bind.value == oracle[lst.port], lst

@@ -2,11 +2,9 @@
 emits (default-argument bridges f$default(..., mask, marker), top-level functions in FileKt,
 inlined const vals, lambda classes, Intrinsics null checks, synthetic accessors) resolves to the
 right bind and port.  tests/dex/test_fixture_cases.py also runs these cases with the shared diff;
-this adds the calls through $default bridges (two calls deep), kept in expected.json's `bridged`."""
+this checks the calls through $default bridges (two calls deep: caller -> f$default -> f) in detail."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import pytest
 
@@ -28,29 +26,29 @@ def test_there_are_kotlin_cases():
 
 @pytest.mark.parametrize("case", KOTLIN, ids=[c.name for c in KOTLIN])
 def test_kotlin_case_exact(case):
-    """Exactly the listeners of `listeners` + `bridged`; only the wrappers' own sites may be extra."""
+    """Exactly the listeners of expected.json, each with its chain of calls."""
     r = _run(case)
     assert r.errors == []
-    bridged = case.expected.get("bridged", [])
-    keys = {(b["api"], b["class"], b["method"]) for b in bridged}
-    exp = dict(case.expected, listeners=case.listeners + bridged,
-               also_allowed=[a for a in case.also_allowed if (a["api"], a["class"], a["method"]) not in keys])
-    assert diff_listeners(replace(case, expected=exp), r.listeners) == []
+    assert diff_listeners(case, r.listeners) == []
 
 
-def test_default_bridge_calls_are_reported_at_the_bridge_caller():
+def test_default_bridge_calls_are_reported_per_bridge_caller():
     """openServer() / openServer(port = 9091) / openServer(host = "0.0.0.0") call the static bridge
-    openServer$default(port, backlog, host, mask, null); the bridge is evaluated with each caller's
-    arguments and mask, so the defaults it fills in (8090, "127.0.0.1") are resolved."""
+    openServer$default(port, backlog, host, mask, null) (Server.kt); the bridge is evaluated with
+    each caller's arguments and mask, so the defaults it fills in (8090, "127.0.0.1") are resolved.
+    Each is a listener at the API call in openServer, with the bridge as a wrapper hop."""
     case = next(c for c in KOTLIN if c.name == "kotlin_default_args")
     r = _run(case)
-    got = {l.location.method.split("(")[0]: l for l in r.listeners}
-    for b in case.expected["bridged"]:
-        lst = got[b["method"]]
-        bridge = b["bridge"].rsplit(".", 1)[-1]
-        assert f";->{bridge}(" in lst.evidence, lst.evidence  # the reported invoke is the bridge call
-        assert (lst.bind.value, lst.port) == (b["bind"], b["port"])
-    # regression: the bridge itself is no longer reported as a `conditional` listener with no port
+    bridged = [e for e in case.listeners if any(c.endswith("$default") for c in e.get("chain", []))]
+    assert len(bridged) == 4
+    got = {l.flow[-1].location.method.split("(")[0]: l for l in r.listeners if len(l.flow) == 3}
+    for e in bridged:
+        lst = got[e["chain"][-1].rsplit(".", 1)[1]]
+        assert [h.role for h in lst.flow] == ["api", "wrapper", "caller"]
+        bridge = e["chain"][0].rsplit(".", 1)[1]
+        assert f";->{bridge}(" in lst.flow[-1].location.snippet  # the caller's invoke is the bridge call
+        assert (lst.bind.value, lst.port) == (e["bind"], e["port"])
+    # the bridge itself is not a listener of its own
     assert not [l for l in r.listeners if l.location.method.split("(")[0].endswith("$default")]
 
 

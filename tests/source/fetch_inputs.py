@@ -3,6 +3,10 @@
     bandit/         the bandit sdist (PyPI): examples/binding.py + tests/functional/test_functional.py (B104)
     bottle/         the bottle 0.13.4 sdist (PyPI): a WSGI framework with a dev server (bottle.run)
     http-server/    the http-server 14.1.1 npm package: a static file server CLI (bin/http-server)
+    flask/ aiohttp/ tornado/ twisted/ uvicorn/    PyPI sdists: the library code that decides their defaults
+    fastify/ express/ koa/ @hapi-hapi/            npm packages: the same for the node frameworks
+    react-native-tcp-socket/ react-native-http-bridge/ react-native-static-server/ cordova-plugin-httpd/
+                    npm packages of mobile server modules, with their Android (Java) and iOS (ObjC) code
 
 Run as a script or call ``fetch()``; the registries are reached through pip and npm only.  Every
 download is pinned by version and sha256 in scripts/third-party.lock.
@@ -23,8 +27,9 @@ CACHE = ROOT / "tests" / ".cache" / "source_inputs"
 PY = ROOT / ".venv" / "bin" / "python"
 
 LOCK = ROOT / "scripts" / "third-party.lock"
-PYPI = ("bandit", "bottle")
-NPM = ("http-server",)
+PYPI = ("bandit", "bottle", "flask", "aiohttp", "tornado", "twisted", "uvicorn")
+NPM = ("http-server", "fastify", "express", "koa", "@hapi/hapi", "react-native-tcp-socket",
+       "react-native-http-bridge", "react-native-static-server", "cordova-plugin-httpd")
 
 
 def pinned(name: str) -> dict[str, str]:
@@ -75,7 +80,7 @@ def fetch() -> Path:
             (top,) = list((Path(tmp) / "x").iterdir())
             shutil.move(str(top), dest)
     for name in NPM:
-        dest = CACHE / name
+        dest = CACHE / name.replace("/", "-")
         if dest.is_dir():
             continue
         with tempfile.TemporaryDirectory() as tmp:

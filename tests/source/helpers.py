@@ -1,5 +1,6 @@
 """Expectations written in test sources: ``EXPECT: <bind> <address|-> <port|->[ guard]`` on the line
-where portaudit must report a listener, ``EXPECT-DEBUG: enabled|gated`` for a debug switch,
+where portaudit must report a listener (for a listener reached through a wrapper: on the caller's
+line, see :func:`origin_line`), ``EXPECT-DEBUG: enabled|gated`` for a debug switch,
 ``REF: alert`` where the reference rule (Bandit / CodeQL / gosec) reports."""
 
 from __future__ import annotations
@@ -34,10 +35,19 @@ def scan(path: Path | str, **opts) -> Facts:
     return analyze(Target(str(path), "source"), Options(**opts))
 
 
+def origin_line(lst) -> int:
+    """The line an expectation is written on: the listener call, or for a listener reached through a
+    wrapper the caller that gives the value (its flow's "caller" hop) when it is in the same file."""
+    for hop in lst.flow:
+        if hop.role == "caller" and hop.location.file == lst.location.file:
+            return hop.location.line
+    return lst.location.line
+
+
 def observed(facts: Facts) -> tuple[dict[int, list[tuple]], dict[int, str]]:
     got: dict[int, list[tuple]] = {}
     for lst in facts.listeners:
-        got.setdefault(lst.location.line, []).append(
+        got.setdefault(origin_line(lst), []).append(
             (lst.bind.value, lst.address or "-", "-" if lst.port is None else str(lst.port), bool(lst.guards)))
     dbg = {d.location.line: ("gated" if d.gated else "enabled") for d in facts.debug}
     return got, dbg

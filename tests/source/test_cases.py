@@ -80,5 +80,16 @@ def test_jvm_api_ids_match_the_bytecode_catalogue():
     ids = set()
     for lang in ("java", "kotlin"):
         ids |= {x.api for x in scan(CASES / lang).listeners}
-    assert len(ids) >= 10
-    assert ids <= known, ids - known
+    # APIs the bytecode catalogue has no entry for (yet): their ids are the source catalogue's own
+    source_only = {"Javalin.start(String,int)", "Javalin.start(int)", "Netty ServerBootstrap.bind()",
+                   "Spark port(int)", "Undertow.Builder.addHttpListener",
+                   "android.net.LocalSocket.bind(LocalSocketAddress)"}
+    assert len(ids) >= 20
+    assert ids - source_only <= known, ids - source_only - known
+
+
+def test_exported_go_function_says_where_its_callers_are():
+    """mobile.go: Start(port) is exported by a non-main package and has no caller in the tree."""
+    facts = scan(CASES / "go" / "mobile.go")
+    (x,) = [x for x in facts.listeners if x.port is None]
+    assert "gomobile" in x.reason and "parameter port" in x.reason

@@ -37,12 +37,15 @@ def test_cli_json_on_a_tree():
 
 
 def test_parallel_equals_sequential(monkeypatch):
+    monkeypatch.setenv("PORTAUDIT_SOURCE_SEQUENTIAL", "1")
     seq = scan(CASES, include_tests=True)
-    monkeypatch.setattr(source_input, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.delenv("PORTAUDIT_SOURCE_SEQUENTIAL")
+    monkeypatch.setattr(source_input, "_workers", lambda: 4)
     par = scan(CASES, include_tests=True)
 
     def key(f):
-        return [(x.location.file, x.location.line, x.bind.value, x.address, x.port) for x in f.listeners]
+        return [(x.location.file, x.location.line, x.bind.value, x.address, x.port,
+                 [h.to_dict() for h in x.flow]) for x in f.listeners]
 
     assert key(par) == key(seq) and len(key(seq)) > 50
 

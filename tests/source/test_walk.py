@@ -60,3 +60,21 @@ def test_extensionless_node_script_is_read(tmp_path):
     facts = scan(root)
     assert [(x.location.file, x.port, x.bind.value) for x in facts.listeners] == [
         ("bin/serve", 8123, "all-interfaces")]
+
+
+def test_test_code_is_recognised_by_build_layout(tmp_path):
+    """Gradle / Kotlin Multiplatform source sets (src/test, src/jvmTest, src/androidUnitTest), Xcode
+    test targets (AppTests/, AppUITests/), testutils/ and __tests__/ are test code; src/main and a
+    package named ``test`` below a JVM source root are not."""
+    root = tmp_path / "proj"
+    kt = "import java.net.ServerSocket\nfun f() {{ ServerSocket({port}) }}\n"
+    for rel, port in [("app/src/main/kotlin/com/x/Main.kt", 2001), ("app/src/jvmTest/kotlin/T.kt", 2002),
+                      ("app/src/androidUnitTest/kotlin/U.kt", 2003), ("app/src/test/java/V.kt", 2004),
+                      ("shared/testutils/W.kt", 2005), ("web/__tests__/X.kt", 2006),
+                      ("ios/AppTests/Y.kt", 2007), ("ios/AppUITests/Z.kt", 2008),
+                      ("app/src/main/kotlin/com/x/test/Helper.kt", 2009)]:
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(kt.format(port=port))
+    assert ports(scan(root)) == {2001, 2009}
+    assert ports(scan(root, include_tests=True)) == set(range(2001, 2010))

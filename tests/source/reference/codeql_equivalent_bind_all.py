@@ -8,7 +8,7 @@ first = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 first.bind(("0.0.0.0", 40001))  # REF: alert  EXPECT: all-interfaces 0.0.0.0 40001
 
 second = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-second.bind(("", 40002))  # REF: alert  EXPECT: all-interfaces 0.0.0.0 40002
+second.bind(("", 40002))  # REF: alert  EXPECT: all-interfaces - 40002
 
 third = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 third.bind(("10.20.30.40", 40003))  # EXPECT: specific 10.20.30.40 40003

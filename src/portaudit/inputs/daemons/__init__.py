@@ -131,6 +131,7 @@ def string_listeners(label: str, text: str) -> list[Listener]:
 _SKIP_DIRS = {".git", "node_modules", "build", ".gradle", "Pods", "DerivedData", "target", "dist", ".venv"}
 _CONFIG_EXT = ("", ".conf", ".cfg", ".json", ".txt", ".torrc")
 MAX_TREE_FILES = 20000
+MAX_TREE_DEPTH = 128  # as the source walk (inputs/source/walk.py)
 
 
 def scan_tree(root: Path, code_files: Iterable[Path], notes: list[str]) -> list[Listener]:
@@ -163,13 +164,24 @@ def scan_tree(root: Path, code_files: Iterable[Path], notes: list[str]) -> list[
 
 
 def _walk(root: Path):
+    """Files under root, without recursion (a hostile tree may nest thousands of folders); folders
+    deeper than MAX_TREE_DEPTH are not read (the source walk notes them); symlinks are not followed."""
     if root.is_file():
         yield root
         return
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
-        for f in sorted(filenames):
-            yield Path(dirpath) / f
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                if depth < MAX_TREE_DEPTH and e.name not in _SKIP_DIRS and not e.name.startswith("."):
+                    stack.append((Path(e.path), depth + 1))
+            elif e.is_file(follow_symlinks=False):
+                yield Path(e.path)
 
 
 def _read(path: Path) -> bytes | None:

@@ -9,6 +9,7 @@ are ever decoded.
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from ...catalog import ApiSpec
 from .opcodes import boundaries
 from .parser import TYPE_CODE_ITEM, DexError, DexFile
 
-_INVOKE_OPS = rb"[\x6e-\x72\x74-\x78]"
+INVOKE_OPS = rb"[\x6e-\x72\x74-\x78]"
+FIELD_WRITE_OPS = rb"[\x59-\x5f\x67-\x6d]"  # iput*, sput* (the field index is the second code unit)
+FIELD_READ_OPS = rb"[\x52-\x58\x60-\x66]"  # iget*, sget*
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,8 @@ class CallSite:
     label: str
     code_off: int  # code item of the enclosing method
     method_idx: int  # enclosing method (index in this DEX)
-    pc: int  # code-unit offset of the invoke in the enclosing method
-    target: int  # invoked method index
+    pc: int  # code-unit offset of the instruction (invoke, or field access) in the enclosing method
+    target: int  # invoked method index (field index for a field access)
     key: object  # what was searched for (an ApiSpec, or a wrapper key)
 
     @property
@@ -91,27 +94,28 @@ class Searcher:
         self._bounds[code_off] = b
         return b
 
-    def search(self, targets: dict[int, object]) -> list[CallSite]:
-        """``targets``: method index -> key.  Returns verified call sites."""
+    def search(self, targets: dict[int, object], ops: bytes = INVOKE_OPS,
+               code_offs: list[int] | None = None) -> list[CallSite]:
+        """``targets``: method index -> key.  Returns verified call sites.  ``ops``: a regex class of
+        the opcodes to look for (invokes by default; :data:`FIELD_WRITE_OPS` with field indices).
+        ``code_offs``: search only these methods' code (a private member's own class), not the
+        whole code section."""
         idxs = [i for i in targets if 0 <= i <= 0xFFFF]
         if not idxs:
             return []
         dex = self.dex
         data = dex.data
-        alts = b"|".join(re.escape(struct.pack("<H", i)) for i in sorted(idxs))
-        pat = re.compile(_INVOKE_OPS + rb"[\x00-\xff](?:" + alts + rb")")
-        start, end = code_range(dex)
+        if code_offs is None:
+            ranges = [code_range(dex)]
+        else:
+            ranges = [(c + 16, c + 16 + 2 * _insns_size(data, c)) for c in code_offs if c + 16 <= len(data)]
         out: list[CallSite] = []
-        pos = start
         cands: list[tuple[int, int | None]] = []
-        while True:
-            m = pat.search(data, pos, end)
-            if m is None:
-                break
-            s = m.start()
-            pos = s + 1
-            if not s & 1:
-                cands.append((s, dex.code_start_for(s)))
+        for start, end in ranges:
+            for s in (_find_few(data, idxs, ops, start, end) if len(idxs) <= _FEW else
+                      _find_many(data, idxs, ops, start, end)):
+                if not s & 1:
+                    cands.append((s, dex.code_start_for(s) if code_offs is None else start - 16))
         dex.owners_of({c for _s, c in cands if c is not None})
         for s, c in cands:
             midx = dex.method_at_code(c) if c is not None else None
@@ -131,6 +135,46 @@ class Searcher:
             t = data[s + 2] | (data[s + 3] << 8)
             out.append(CallSite(self.index, dex.label, code_off, midx, pc, t, targets[t]))
         return out
+
+
+_FEW = 4  # up to this many targets, bytes.find of each index beats one regex pass
+
+
+def _find_many(data: bytes, idxs: list[int], ops: bytes, start: int, end: int) -> list[int]:
+    alts = b"|".join(re.escape(struct.pack("<H", i)) for i in sorted(idxs))
+    pat = re.compile(ops + rb"[\x00-\xff](?:" + alts + rb")")
+    out = []
+    pos = start
+    while True:
+        m = pat.search(data, pos, end)
+        if m is None:
+            return out
+        out.append(m.start())
+        pos = m.start() + 1
+
+
+def _find_few(data: bytes, idxs: list[int], ops: bytes, start: int, end: int) -> list[int]:
+    """Positions of ``op, any, idx`` for a few indices: each index is found with bytes.find (C speed)
+    and the opcode two bytes before it is checked against the class ``ops``."""
+    opset = _opset(ops)
+    out = []
+    for i in idxs:
+        needle = struct.pack("<H", i)
+        pos = max(start, 2) + 2
+        while True:
+            k = data.find(needle, pos, end)
+            if k < 0:
+                break
+            if data[k - 2] in opset:
+                out.append(k - 2)
+            pos = k + 1
+    return sorted(out)
+
+
+@functools.cache
+def _opset(ops: bytes) -> frozenset[int]:
+    """The byte values a regex character class like ``[\\x6e-\\x72\\x74-\\x78]`` matches."""
+    return frozenset(b for b in range(256) if re.fullmatch(ops, bytes([b])))
 
 
 def _insns_size(data: bytes, code_off: int) -> int:

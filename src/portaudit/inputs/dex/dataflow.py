@@ -1,21 +1,12 @@
 """Constant propagation inside one method (abstract interpretation over basic blocks).
 
-Abstract values are small tuples (hashable, compared by value):
-
-``("i", n)``            int constant (also ``null`` / ``false`` when 0)
-``("s", text)``         string constant
-``("a", kind, lit, note)``  an InetAddress: kind is a Bind value, lit the literal if known
-``("sa", addr, port)``  an InetSocketAddress (addr / port are abstract values)
-``("b", bytes)``        a byte[] with known contents
-``("n", desc, pc)``     an object allocated by new-instance, not yet constructed
-``("o", desc)``         some object of a known type
-``("p", k)``            the k-th parameter register of the method (``this`` is 0)
-``("f", field)``        read from a field (not a known constant)
-``("c", method)``       returned by a method call
-``("d",)``              derived from a debug flag (BuildConfig.DEBUG, FLAG_DEBUGGABLE)
-``("fl",)``             ApplicationInfo.flags
-``("phi", frozenset)``  one of several values (from different branches)
-``None``                unknown
+Registers hold the values of :mod:`.absval` (``None``: nothing known).  Parameters start as
+``FromParam(k)`` (``k`` counts the parameter registers, ``this`` is 0, a wide parameter takes
+two), field reads are ``FieldRead``, call results ``Call`` (with their arguments): the engine
+follows them later (:mod:`.follow`) only for the values that reach a listener.  What the
+platform fixes is evaluated here: address producers (``InetAddress``, ``InetSocketAddress``),
+configuration reads with a default (``SharedPreferences``, ``System.getProperty``, resources),
+number parsing and boxing.
 
 Each state is a list: the registers, then the last invoke result, then the polarity of the
 debug flag on the current path (``None``, ``"T"`` or ``"F"``).
@@ -23,58 +14,40 @@ debug flag on the current path (``None``, ``"T"`` or ``"F"``).
 
 from __future__ import annotations
 
-from ...model import Bind
-from .opcodes import FORMATS, boundaries, decode
-from .parser import CodeItem, DexError, DexFile
+from collections.abc import Callable
 
-MAX_PHI = 6
-ALL, LOOP, SPEC = Bind.ALL.value, Bind.LOOPBACK.value, Bind.SPECIFIC.value
-DBG = ("d",)
-FLAGS = ("fl",)
+from ...model import Bind
+from ...values import NULL, Addr, Const, FromConfig, FromParam, OneOf, SockAddr, Unknown, Value, classify_bytes
+from .absval import DBG, FLAGS, Bytes, FieldRead, New, Obj, UnixName, call, field_read, host_of, join
+from .opcodes import boundaries, decode
+from .parser import CodeItem, DexError, DexFile
 
 _ADDR_CLASSES = {"Ljava/net/InetAddress;", "Ljava/net/Inet4Address;", "Ljava/net/Inet6Address;"}
 _WIDE_UNOP = {0x7D, 0x7E, 0x80, 0x81, 0x83, 0x86, 0x88, 0x89, 0x8B}
+_UNRESOLVED = ("InetSocketAddress.createUnresolved gives an unresolved address, which bind() rejects "
+               "(javadoc ServerSocket.bind: SocketException if the address is unresolved)")
 
-
-def classify_host(h: str) -> tuple[str, str]:
-    """A host string as passed to getByName / InetSocketAddress -> (kind, literal)."""
-    t = h.strip().lower().strip("[]")
-    if t in ("0.0.0.0", "::", "0:0:0:0:0:0:0:0", "::0", "0"):
-        return ALL, h
-    if t in ("", "localhost", "ip6-localhost", "::1", "0:0:0:0:0:0:0:1", "localhost.localdomain") \
-            or t.startswith("127.") or t == "::ffff:127.0.0.1":
-        return LOOP, h or "localhost"
-    return SPEC, h
-
-
-def classify_bytes(b: tuple[int, ...]) -> tuple[str, str | None]:
-    if len(b) == 4:
-        lit = ".".join(str(x & 0xFF) for x in b)
-        if not any(b):
-            return ALL, lit
-        if b[0] & 0xFF == 127:
-            return LOOP, lit
-        return SPEC, lit
-    if len(b) == 16:
-        if not any(b):
-            return ALL, "::"
-        if not any(b[:15]) and b[15] == 1:
-            return LOOP, "::1"
-        return SPEC, ":".join(f"{(b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF):x}" for i in range(0, 16, 2))
-    return SPEC, None
-
-
-def join(a, b):
-    if a == b:
-        return a
-    if a is None or b is None:
-        return None
-    sa = a[1] if a[0] == "phi" else frozenset((a,))
-    sb = b[1] if b[0] == "phi" else frozenset((b,))
-    u = sa | sb
-    if len(u) > MAX_PHI:
-        return None
-    return ("phi", u)
+# configuration reads: (class, method, params) -> (source name, index of the key, index of the default)
+_CONFIG: dict[tuple[str, str, tuple[str, ...]], tuple[str, int, int | None]] = {
+    ("Landroid/content/SharedPreferences;", "getInt", ("Ljava/lang/String;", "I")): ("SharedPreferences.getInt", 1, 2),
+    ("Landroid/content/SharedPreferences;", "getLong", ("Ljava/lang/String;", "J")): ("SharedPreferences.getLong", 1, 2),
+    ("Landroid/content/SharedPreferences;", "getString", ("Ljava/lang/String;", "Ljava/lang/String;")):
+        ("SharedPreferences.getString", 1, 2),
+    ("Ljava/lang/System;", "getProperty", ("Ljava/lang/String;", "Ljava/lang/String;")): ("System.getProperty", 0, 1),
+    ("Ljava/lang/System;", "getProperty", ("Ljava/lang/String;",)): ("System.getProperty", 0, None),
+    ("Ljava/lang/System;", "getenv", ("Ljava/lang/String;",)): ("environment", 0, None),
+    ("Ljava/lang/Integer;", "getInteger", ("Ljava/lang/String;", "I")): ("Integer.getInteger", 0, 1),
+}
+# resource reads by id: (class, method) -> resource type
+_RESOURCES = {
+    ("Landroid/content/res/Resources;", "getInteger"): "integer",
+    ("Landroid/content/res/Resources;", "getString"): "string",
+    ("Landroid/content/Context;", "getString"): "string",
+}
+_PARSE = {("Ljava/lang/Integer;", "parseInt"), ("Ljava/lang/Integer;", "valueOf"), ("Ljava/lang/Long;", "parseLong"),
+          ("Ljava/lang/Integer;", "decode")}
+_UNBOX = {("Ljava/lang/Integer;", "intValue"), ("Ljava/lang/Long;", "longValue"), ("Ljava/lang/Long;", "intValue"),
+          ("Ljava/lang/Number;", "intValue"), ("Ljava/lang/String;", "trim")}
 
 
 def _wrap32(v: int) -> int:
@@ -82,15 +55,21 @@ def _wrap32(v: int) -> int:
     return v - (1 << 32) if v & 0x80000000 else v
 
 
-def _int_op(name: str, x, y):
-    if name == "and" and ((x == FLAGS and y and y[0] == "i" and y[1] & 2)
-                          or (y == FLAGS and x and x[0] == "i" and x[1] & 2)):
+def _int(v: Value | None) -> int | None:
+    if isinstance(v, Const) and isinstance(v.value, int) and not isinstance(v.value, bool):
+        return v.value
+    return None
+
+
+def _int_op(name: str, x: Value | None, y: Value | None) -> Value | None:
+    xi, yi = _int(x), _int(y)
+    if name == "and" and ((x == FLAGS and yi is not None and yi & 2) or (y == FLAGS and xi is not None and xi & 2)):
         return DBG
-    if (x == DBG and y and y[0] == "i") or (y == DBG and x and x[0] == "i"):
+    if (x == DBG and yi is not None) or (y == DBG and xi is not None):
         return DBG if name in ("xor", "and", "or", "rsub", "add", "sub") else None
-    if not (x and y and x[0] == "i" and y[0] == "i"):
+    if xi is None or yi is None:
         return None
-    a, b = x[1], y[1]
+    a, b = xi, yi
     try:
         r = {
             "add": lambda: a + b, "sub": lambda: a - b, "rsub": lambda: b - a, "mul": lambda: a * b,
@@ -101,7 +80,7 @@ def _int_op(name: str, x, y):
         }[name]()
     except (KeyError, ZeroDivisionError):
         return None
-    return None if r is None else ("i", _wrap32(r))
+    return None if r is None else Const(_wrap32(r))
 
 
 _BIN_NAMES = ["add", "sub", "mul", "div", "rem", "and", "or", "xor", "shl", "shr", "ushr"]
@@ -109,149 +88,71 @@ _LIT16 = ["add", "rsub", "mul", "div", "rem", "and", "or", "xor"]
 _LIT8 = ["add", "rsub", "mul", "div", "rem", "and", "or", "xor", "shl", "shr", "ushr"]
 
 
-class Program:
-    """All DEX files of the app, for resolving static fields across files."""
-
-    def __init__(self, dexes: list[DexFile]):
-        self.dexes = dexes
-        self._sv: dict[str, dict[str, object]] = {}
-        self._acc: dict[tuple, object] = {}
-
-    def static_value(self, cls: str, name: str):
-        """Constant initial value of static field ``cls->name`` if some DEX defines it; else _MISSING."""
-        vals = self._sv.get(cls)
-        if vals is None:
-            vals = {}
-            for d in self.dexes:
-                try:
-                    t = d.find_type(cls)
-                    if t is None:
-                        continue
-                    cd = d.class_def_for_type(t)
-                    if cd is None:
-                        continue
-                    self._sv[cls] = vals  # guards against recursion through <clinit>
-                    sv = d.static_values(cd)
-                    sfields, _if, dm, _vm = d.class_data(cd)
-                    for f in sfields:
-                        _c, fname, _t = d.field_ref(f)
-                        vals[fname] = sv.get(f, _NOINIT)
-                    # fields written by <clinit> take the value stored there
-                    for mi, off in dm:
-                        if off and d.method_ref(mi)[1] == "<clinit>":
-                            self._clinit_values(d, cls, d.code_item(off), vals)
-                    break
-                except DexError:
-                    continue
-            self._sv[cls] = vals
-        return vals.get(name, _MISSING)
-
-
-    def _clinit_values(self, d: DexFile, cls: str, code: CodeItem, vals: dict) -> None:
-        flow = MethodFlow(self, d, code, budget=20_000)
-        written: dict[str, object] = {}
-        for pc in flow.pcs:
-            op = code.insns[pc] & 0xFF
-            if 0x67 <= op <= 0x6D:
-                _op, a, b, _c, _r = decode(code.insns, pc)
-                try:
-                    fcls, fname, _t = d.field_ref(b)
-                except DexError:
-                    continue
-                if fcls != cls:
-                    continue
-                v = flow._get(flow.state_at(pc), a) if op != 0x68 else None
-                if v is not None and v[0] not in ("i", "s", "a", "sa", "b"):
-                    v = None
-                written[fname] = v if fname not in written else join(written[fname], v)
-        for k, v in written.items():
-            vals[k] = ("flow", v)
-
-    def method_code(self, cls: str, name: str, params: tuple[str, ...], ret: str):
-        """(dex, CodeItem) of a method defined in the app, or None."""
-        for d in self.dexes:
-            try:
-                t = d.find_type(cls)
-                if t is None:
-                    continue
-                cd = d.class_def_for_type(t)
-                if cd is None:
-                    continue
-                mids = set(d.find_method(cls, name, params, ret))
-                _sf, _if, dm, vm = d.class_data(cd)
-                for mi, off in dm + vm:
-                    if mi in mids and off:
-                        return d, d.code_item(off)
-            except DexError:
-                continue
+def parse_int(v: Value | None) -> Value | None:
+    """``Integer.parseInt`` of a value: digits become the int; a configuration read keeps its key
+    and parses its default; alternatives parse each option."""
+    if isinstance(v, Const):
+        if isinstance(v.value, int) and not isinstance(v.value, bool):
+            return v
+        if isinstance(v.value, str) and v.value.strip().lstrip("-").isdigit():
+            return Const(_wrap32(int(v.value.strip())))
         return None
-
-    def accessor_value(self, cls: str, name: str, params, ret):
-        """Value returned by a trivial static getter (``sget vX, F; return vX``), else None."""
-        key = (cls, name, params, ret)
-        if key in self._acc:
-            return self._acc[key]
-        v = None
-        mc = self.method_code(cls, name, params, ret)
-        if mc is not None:
-            d, code = mc
-            ins = code.insns
-            if 3 <= len(ins) <= 4 and 0x60 <= (ins[0] & 0xFF) <= 0x66 and (ins[2] & 0xFF) in (0x0F, 0x11) \
-                    and (ins[0] >> 8) == (ins[2] >> 8):
-                v = sget_value(self, d, ins[1])
-        self._acc[key] = v
-        return v
-
-
-def sget_value(prog: Program, dex: DexFile, fidx: int):
-    try:
-        cls, name, ftype = dex.field_ref(fidx)
-    except DexError:
-        return None
-    if name == "DEBUG" and (cls.endswith("/BuildConfig;") or cls == "LBuildConfig;"):
-        return DBG
-    v = prog.static_value(cls, name)
-    if v is not _MISSING:
-        cv = _const_value(v, ftype)
-        if cv is not None:
-            return cv
-    return ("f", f"{cls}->{name}")
-
-
-_MISSING = object()
-_NOINIT = object()
-
-
-def _const_value(v, ftype: str):
-    if isinstance(v, tuple) and v and v[0] == "flow":
-        return v[1]
-    if v is None:
-        return ("i", 0)
-    if v is _NOINIT:  # no static_values entry: the default (0 / null / false)
-        return ("i", 0) if ftype[0] in "ZBSCIL[" else None
-    if isinstance(v, bool):
-        return ("i", int(v))
-    if isinstance(v, int):
-        return ("i", _wrap32(v))
-    if isinstance(v, str):
-        return ("s", v)
+    if isinstance(v, FromConfig):
+        return FromConfig(v.source, v.key, parse_int(v.default) if v.default is not None else None)
+    if isinstance(v, OneOf):
+        opts = [parse_int(o) for o in v.options]
+        return None if any(o is None for o in opts) else join_all(opts)
     return None
+
+
+def join_all(vals: list[Value | None]) -> Value | None:
+    out = vals[0] if vals else None
+    for v in vals[1:]:
+        out = join(out, v)
+    return out
+
+
+class Resources:
+    """Resource values by id (from resources.arsc), given to the engine by the container."""
+
+    def __init__(self, lookup: Callable[[int], tuple[str | None, int | str | bool | None]] | None):
+        self.lookup = lookup
+
+    def value(self, kind: str, rid: Value | None) -> Value | None:
+        n = _int(rid)
+        if n is None:
+            return None
+        name, val = (None, None)
+        if self.lookup is not None:
+            try:
+                name, val = self.lookup(n & 0xFFFFFFFF)
+            except Exception:  # noqa: BLE001 - a damaged table resolves nothing
+                name, val = None, None
+        key = name or f"0x{n & 0xFFFFFFFF:08x}"
+        if val is None:
+            return FromConfig(f"R.{kind}", key, None)
+        return FromConfig(f"R.{kind}", key, Const(val))
 
 
 class MethodFlow:
     """The fixpoint of one method; ``state_at(pc)`` gives the abstract state before ``pc``."""
 
-    def __init__(self, prog: Program, dex: DexFile, code: CodeItem, budget: int = 200_000,
-                 interest: set[int] | None = None, params: list | None = None):
-        """``interest``: the pcs whose state is kept (None: every sput and invoke).
-        ``params``: known values of the parameter registers (a caller's arguments); then a
-        zero-test of a known int only follows the branch taken (Kotlin ``f$default`` bit masks)."""
+    def __init__(self, dex: DexFile, code: CodeItem, sig: str, budget: int = 200_000,
+                 interest: set[int] | None = None, params: list | None = None,
+                 resources: Resources | None = None, final_static: Callable[[str, str, str], Value | None] | None = None):
+        """``sig``: the method (``Lc;->m(I)V``), named by parameter values.  ``interest``: the pcs
+        whose state is kept (None: every field write, invoke and return).  ``params``: known values
+        of the parameter registers (a caller's arguments); then a zero-test of a known int only
+        follows the branch taken (Kotlin ``f$default`` bit masks).  ``final_static``: the
+        constant of a static final field (class, name, type) or None."""
         self.interest = interest
         self.params = params
-        self.prog = prog
         self.dex = dex
         self.code = code
+        self.sig = sig
         self.nregs = code.registers
+        self.resources = resources
+        self.final_static = final_static
         self.states: dict[int, list] = {}
         self._run(budget)
 
@@ -301,12 +202,13 @@ class MethodFlow:
             leaders.update(hs)
             leaders.add(start)
             leaders.add(end)
-        leaders = sorted(x for x in leaders if x in widths)
+        leaders_sorted = sorted(x for x in leaders if x in widths)
         self.blocks: dict[int, list[int]] = {}
         li = 0
+        cur: list[int] = []
         for pc in pcs:
-            if li < len(leaders) and pc == leaders[li]:
-                cur: list[int] = []
+            if li < len(leaders_sorted) and pc == leaders_sorted[li]:
+                cur = []
                 self.blocks[pc] = cur
                 li += 1
             cur.append(pc)
@@ -327,13 +229,14 @@ class MethodFlow:
         R = self.nregs
         keep = self.interest
         if keep is None:
-            keep = {pc for pc in pcs if 0x67 <= (insns[pc] & 0xFF) <= 0x78}
+            keep = {pc for pc in pcs if 0x59 <= (insns[pc] & 0xFF) <= 0x78 or 0x0F <= (insns[pc] & 0xFF) <= 0x11
+                    or 0xFA <= (insns[pc] & 0xFF) <= 0xFD}
         ins = self.code.ins
-        init = [None] * (R + 2)
+        init: list = [None] * (R + 2)
         for k in range(ins):
             r = R - ins + k
             if 0 <= r < R:
-                init[r] = ("p", k)
+                init[r] = FromParam(k, None, self.sig)
                 if self.params is not None and k < len(self.params):
                     init[r] = self.params[k]
         inb: dict[int, list] = {0: init}
@@ -415,6 +318,32 @@ class MethodFlow:
             return [None] * (self.nregs + 2)
         return st
 
+    def reached(self, pc: int) -> bool:
+        return pc in self.states
+
+    def regs_at(self, pc: int) -> list[Value | None]:
+        """The argument values an invoke at ``pc`` passes (empty if not an invoke); a 0 passed
+        for a reference parameter is null."""
+        try:
+            op, _a, b, _c, regs = decode(self.code.insns, pc)
+            params = self.dex.method_ref(b)[2] if regs is not None else ()
+        except (IndexError, DexError):
+            return []
+        st = self.state_at(pc)
+        return nulls([self.get(st, r) for r in regs or []], params, op in (0x71, 0x77))
+
+    def operand_at(self, pc: int) -> Value | None:
+        """The value a field write (the stored register) or a return at ``pc`` uses (a 0 stored
+        by ``iput-object`` / ``sput-object`` or returned by ``return-object`` is null)."""
+        try:
+            op, a, _b, _c, _r = decode(self.code.insns, pc)
+        except IndexError:
+            return None
+        v = self.get(self.state_at(pc), a)
+        if op in (0x11, 0x5B, 0x69) and v == Const(0):
+            return NULL
+        return v
+
     # ---- transfer function ------------------------------------------------------
 
     def _set(self, st: list, r, v, wide: bool = False) -> None:
@@ -426,12 +355,12 @@ class MethodFlow:
         if wide and 0 <= r + 1 < R:
             st[r + 1] = None
 
-    def _get(self, st: list, r):
+    def get(self, st: list, r) -> Value | None:
         if r is None or not 0 <= r < self.nregs:
             return None
         return st[r]
 
-    def _step(self, st: list, pc: int):
+    def _step(self, st: list, pc: int):  # noqa: C901 - one branch per opcode group
         insns = self.code.insns
         op = insns[pc] & 0xFF
         if op == 0:
@@ -441,48 +370,39 @@ class MethodFlow:
             op, a, b, c, regs = decode(insns, pc)
         except IndexError:
             return None
-        fmt = FORMATS[op]
         dex = self.dex
         if 0x01 <= op <= 0x09:
             wide = op in (0x04, 0x05, 0x06)
-            self._set(st, a, None if wide else self._get(st, b), wide)
+            self._set(st, a, None if wide else self.get(st, b), wide)
         elif 0x0A <= op <= 0x0C:
             self._set(st, a, None if op == 0x0B else st[R], op == 0x0B)
         elif op == 0x0D:
             self._set(st, a, None)
-        elif op == 0x12 or op == 0x13 or op == 0x14:
-            self._set(st, a, ("i", b))
+        elif op in (0x12, 0x13, 0x14):
+            self._set(st, a, Const(b))
         elif op == 0x15:
-            self._set(st, a, ("i", _wrap32(b << 16)))
+            self._set(st, a, Const(_wrap32(b << 16)))
         elif 0x16 <= op <= 0x19:
             self._set(st, a, None, True)
         elif op in (0x1A, 0x1B):
             try:
-                self._set(st, a, ("s", dex.string(b)))
+                self._set(st, a, Const(dex.string(b)))
             except DexError:
                 self._set(st, a, None)
         elif op == 0x1C:
-            self._set(st, a, ("o", "Ljava/lang/Class;"))
+            self._set(st, a, Obj("Ljava/lang/Class;"))
         elif op == 0x20:
             self._set(st, a, None)
         elif op == 0x21:
-            v = self._get(st, b)
-            self._set(st, a, ("i", len(v[1])) if v and v[0] == "b" else None)
+            v = self.get(st, b)
+            self._set(st, a, Const(len(v.data)) if isinstance(v, Bytes) else None)
         elif op == 0x22:
             try:
-                self._set(st, a, ("n", dex.type_desc(b), pc))
+                self._set(st, a, New(dex.type_desc(b), pc))
             except DexError:
                 self._set(st, a, None)
         elif op == 0x23:
-            try:
-                desc = dex.type_desc(c)
-            except DexError:
-                desc = "?"
-            n = self._get(st, b)
-            if desc in ("[B", "[Z") and n and n[0] == "i" and 0 <= n[1] <= 64:
-                self._set(st, a, ("b", (0,) * n[1]))
-            else:
-                self._set(st, a, ("o", desc))
+            self._new_array(st, a, b, c)
         elif op in (0x24, 0x25):
             st[R] = None
         elif op == 0x26:
@@ -492,78 +412,83 @@ class MethodFlow:
         elif 0x44 <= op <= 0x4A:
             self._set(st, a, None, op == 0x45)
         elif op in (0x4B, 0x4F):  # aput / aput-byte
-            arr, idx, val = self._get(st, b), self._get(st, c), self._get(st, a)
-            if arr and arr[0] == "b" and idx and idx[0] == "i" and 0 <= idx[1] < len(arr[1]) \
-                    and val and val[0] == "i":
-                new = list(arr[1])
-                new[idx[1]] = val[1] & 0xFF
-                nv = ("b", tuple(new))
-                for i in range(R):
-                    if st[i] == arr:
-                        st[i] = nv
-            elif arr and arr[0] == "b":
-                for i in range(R):
-                    if st[i] == arr:
-                        st[i] = ("o", "[B")
+            self._aput(st, a, b, c)
         elif 0x52 <= op <= 0x58:
-            try:
-                cls, name, _ftype = dex.field_ref(c)
-                fv = FLAGS if (cls == "Landroid/content/pm/ApplicationInfo;" and name == "flags") \
-                    else ("f", f"{cls}->{name}")
-            except DexError:
-                fv = None
-            self._set(st, a, fv, op == 0x53)
+            self._set(st, a, self._iget(c, self.get(st, b)), op == 0x53)
         elif 0x60 <= op <= 0x66:
             self._set(st, a, self._sget(b), op == 0x61)
         elif 0x6E <= op <= 0x72 or 0x74 <= op <= 0x78:
-            self._invoke(st, pc, op, b, regs or [])
+            self._invoke(st, op, b, regs or [])
         elif 0xFA <= op <= 0xFD:
             st[R] = None
         elif 0x7B <= op <= 0x8F:
-            v = self._get(st, b)
-            if op == 0x8D or op == 0x8E or op == 0x8F:  # int-to-byte/char/short
-                self._set(st, a, v if v and v[0] == "i" else None)
+            v = self.get(st, b)
+            if op in (0x8D, 0x8E, 0x8F):  # int-to-byte/char/short
+                self._set(st, a, v if _int(v) is not None else None)
             else:
                 self._set(st, a, None, op in _WIDE_UNOP)
         elif 0x90 <= op <= 0xAF:
             if op <= 0x9A:
-                self._set(st, a, _int_op(_BIN_NAMES[op - 0x90], self._get(st, b), self._get(st, c)))
+                self._set(st, a, _int_op(_BIN_NAMES[op - 0x90], self.get(st, b), self.get(st, c)))
             else:
                 self._set(st, a, None, 0x9B <= op <= 0xA5 or op >= 0xAB)
         elif 0xB0 <= op <= 0xCF:
             if op <= 0xBA:
-                self._set(st, a, _int_op(_BIN_NAMES[op - 0xB0], self._get(st, a), self._get(st, b)))
+                self._set(st, a, _int_op(_BIN_NAMES[op - 0xB0], self.get(st, a), self.get(st, b)))
             else:
                 self._set(st, a, None, 0xBB <= op <= 0xC5 or op >= 0xCB)
         elif 0xD0 <= op <= 0xD7:
-            self._set(st, a, _int_op(_LIT16[op - 0xD0], self._get(st, b), ("i", c)))
+            self._set(st, a, _int_op(_LIT16[op - 0xD0], self.get(st, b), Const(c)))
         elif 0xD8 <= op <= 0xE2:
-            self._set(st, a, _int_op(_LIT8[op - 0xD8], self._get(st, b), ("i", c)))
+            self._set(st, a, _int_op(_LIT8[op - 0xD8], self.get(st, b), Const(c)))
         elif 0x38 <= op <= 0x3D:
-            v = self._get(st, a)
-            if self.params is not None and v and v[0] == "i" and isinstance(v[1], int):
-                n = v[1]
-                taken = (n == 0, n != 0, n < 0, n >= 0, n > 0, n <= 0)[op - 0x38]
-                return [list(st), None] if taken else [None, list(st)]
-            if v == DBG:
-                taken, fall = list(st), list(st)
-                # if-eqz: taken when the flag is false
-                if op == 0x38:
-                    taken[R + 1], fall[R + 1] = "F", "T"
-                elif op == 0x39:
-                    taken[R + 1], fall[R + 1] = "T", "F"
-                else:
-                    return None
-                return [taken, fall]
-        elif fmt in ("22c",) and 0x59 <= op <= 0x5F:
-            pass
+            return self._branch(st, op, self.get(st, a))
         return None
+
+    def _branch(self, st: list, op: int, v: Value | None):
+        R = self.nregs
+        n = _int(v)
+        if self.params is not None and n is not None:
+            taken = (n == 0, n != 0, n < 0, n >= 0, n > 0, n <= 0)[op - 0x38]
+            return [list(st), None] if taken else [None, list(st)]
+        if v == DBG:
+            taken, fall = list(st), list(st)
+            if op == 0x38:  # if-eqz: taken when the flag is false
+                taken[R + 1], fall[R + 1] = "F", "T"
+            elif op == 0x39:
+                taken[R + 1], fall[R + 1] = "T", "F"
+            else:
+                return None
+            return [taken, fall]
+        return None
+
+    def _new_array(self, st: list, a: int, b: int, c: int) -> None:
+        try:
+            desc = self.dex.type_desc(c)
+        except DexError:
+            desc = "?"
+        n = _int(self.get(st, b))
+        if desc in ("[B", "[Z") and n is not None and 0 <= n <= 64:
+            self._set(st, a, Bytes((0,) * n))
+        else:
+            self._set(st, a, Obj(desc))
+
+    def _aput(self, st: list, a: int, b: int, c: int) -> None:
+        arr, idx, val = self.get(st, b), _int(self.get(st, c)), _int(self.get(st, a))
+        if not isinstance(arr, Bytes):
+            return
+        if idx is not None and 0 <= idx < len(arr.data) and val is not None:
+            new = list(arr.data)
+            new[idx] = val & 0xFF
+            self._replace(st, arr, Bytes(tuple(new)))
+        else:
+            self._replace(st, arr, Obj("[B"))
 
     def _fill(self, st: list, pc: int, a: int, off: int) -> None:
         insns = self.code.insns
         p = pc + off
-        arr = self._get(st, a)
-        if not (arr and arr[0] == "b"):
+        arr = self.get(st, a)
+        if not isinstance(arr, Bytes):
             return
         if not 0 <= p < len(insns) - 3 or insns[p] != 0x0300:
             return
@@ -572,68 +497,64 @@ class MethodFlow:
         if ew != 1 or size > 64 or p + 4 + (size + 1) // 2 > len(insns):
             return
         raw = b"".join(insns[p + 4 + i].to_bytes(2, "little") for i in range((size + 1) // 2))[:size]
-        nv = ("b", tuple(raw))
-        for i in range(self.nregs):
-            if st[i] == arr:
-                st[i] = nv
+        self._replace(st, arr, Bytes(tuple(raw)))
 
-    def _sget(self, fidx: int):
-        return sget_value(self.prog, self.dex, fidx)
+    def _iget(self, fidx: int, obj: Value | None) -> Value | None:
+        try:
+            cls, name, ftype = self.dex.field_ref(fidx)
+        except DexError:
+            return None
+        if cls == "Landroid/content/pm/ApplicationInfo;" and name == "flags":
+            return FLAGS
+        return field_read(f"{cls}->{name}:{ftype}", obj, static=False)
 
-    def _invoke(self, st: list, pc: int, op: int, midx: int, regs: list[int]) -> None:
+    def _sget(self, fidx: int) -> Value | None:
+        try:
+            cls, name, ftype = self.dex.field_ref(fidx)
+        except DexError:
+            return None
+        if name == "DEBUG" and (cls.endswith("/BuildConfig;") or cls == "LBuildConfig;"):
+            return DBG
+        if self.final_static is not None:
+            v = self.final_static(cls, name, ftype)
+            if v is not None:
+                return v
+        return field_read(f"{cls}->{name}:{ftype}", None, static=True)
+
+    def _invoke(self, st: list, op: int, midx: int, regs: list[int]) -> None:
         R = self.nregs
         try:
             cls, name, params, ret = self.dex.method_ref(midx)
         except DexError:
             st[R] = None
             return
-        args = [self._get(st, r) for r in regs]
-        res = None
-        if cls in _ADDR_CLASSES:
-            if name in ("getByName", "getAllByName") and params == ("Ljava/lang/String;",):
-                h = args[0] if args else None
-                if h and h[0] == "s":
-                    k, lit = classify_host(h[1])
-                    res = ("a", k, lit, None)
-                elif h == ("i", 0):
-                    res = ("a", LOOP, None, "InetAddress.getByName(null) is the loopback address")
-                elif h is not None and h[0] in ("p", "phi"):
-                    res = ("gbn", h)  # resolved at the caller (wrapper)
-            elif name == "getByAddress":
-                bv = args[-1] if args else None
-                if bv and bv[0] == "b":
-                    k, lit = classify_bytes(bv[1])
-                    res = ("a", k, lit, None)
-            elif name == "getLoopbackAddress":
-                res = ("a", LOOP, None, None)
-            elif name == "getLocalHost":
-                res = ("a", SPEC, None, ("InetAddress.getLocalHost() resolves the device host name; "
-                                        "not loopback on most devices"))
-        elif cls == "Ljava/net/InetSocketAddress;":
-            if name == "<init>" and args and args[0] and args[0][0] == "n":
-                if params == ("I",):
-                    sa = ("sa", ("a", ALL, None, None), args[1] if len(args) > 1 else None)
-                elif params == ("Ljava/lang/String;", "I"):
-                    sa = ("sa", _host_to_addr(args[1] if len(args) > 1 else None),
-                          args[2] if len(args) > 2 else None)
-                elif params == ("Ljava/net/InetAddress;", "I"):
-                    av = args[1] if len(args) > 1 else None
-                    sa = ("sa", ("a", ALL, None, None) if av == ("i", 0) else av,
-                          args[2] if len(args) > 2 else None)
-                else:
-                    sa = ("o", cls)
-                self._replace(st, args[0], sa)
-                return
-            if name == "createUnresolved" and len(args) >= 2:
-                res = ("sa", _host_to_addr(args[0]), args[1])
-        if name == "<init>" and args and args[0] and args[0][0] == "n":
-            self._replace(st, args[0], ("o", args[0][1]))
+        args = nulls([self.get(st, r) for r in regs], params, op in (0x71, 0x77))
+        if name == "<init>" and args and isinstance(args[0], New):
+            self._replace(st, args[0], self._construct(cls, params, args))
             return
-        if res is None and ret != "V" and op in (0x71, 0x77) and not params:
-            res = self.prog.accessor_value(cls, name, params, ret)
+        res = known_call(cls, name, params, args, self.resources)
         if res is None and ret != "V":
-            res = ("c", f"{cls}->{name}({''.join(params)}){ret}")
+            res = call(f"{cls}->{name}({''.join(params)}){ret}", args, op in (0x71, 0x77))
         st[R] = res
+
+    def _construct(self, cls: str, params: tuple[str, ...], args: list) -> Value:
+        new = args[0]
+        if cls == "Ljava/net/InetSocketAddress;":
+            port = args[-1] if len(args) > 1 else None
+            if params == ("I",):
+                return SockAddr(Addr(Bind.ALL), _or_unknown(port))
+            if params == ("Ljava/lang/String;", "I"):
+                return SockAddr(_or_unknown(host_of(args[1], "java.net.InetSocketAddress(String,int)")),
+                                _or_unknown(port))
+            if params == ("Ljava/net/InetAddress;", "I"):
+                return SockAddr(_or_unknown(host_of(args[1], "java.net.InetSocketAddress(InetAddress,int)")),
+                                _or_unknown(port))
+        if cls == "Landroid/net/LocalSocketAddress;" and params and params[0] == "Ljava/lang/String;":
+            return UnixName(_or_unknown(args[1]), _namespace(args[2]) if len(args) > 2 else "ABSTRACT")
+        if cls in ("Ljava/lang/Integer;", "Ljava/lang/String;") and len(args) == 2:
+            return (parse_int(args[1]) or Obj(new.desc, new.pc)) if cls == "Ljava/lang/Integer;" \
+                else (args[1] if isinstance(args[1], Const) else Obj(new.desc, new.pc))
+        return Obj(new.desc, new.pc)
 
     def _replace(self, st: list, old, new) -> None:
         for i in range(self.nregs):
@@ -641,26 +562,73 @@ class MethodFlow:
                 st[i] = new
 
 
-def get_by_name(h):
-    """The InetAddress getByName(h) returns, for an abstract host value."""
-    if h is None:
-        return None
-    if h[0] == "s":
-        k, lit = classify_host(h[1])
-        return ("a", k, lit, None)
-    if h == ("i", 0):
-        return ("a", LOOP, None, "InetAddress.getByName(null) is the loopback address")
-    if h[0] == "phi":
-        return ("phi", frozenset(get_by_name(x) for x in h[1]))
-    return ("gbn", h)
+def understood(cls: str, name: str, params: tuple[str, ...]) -> bool:
+    """Whether :func:`known_call` evaluates calls of this method."""
+    return (cls in _ADDR_CLASSES or (cls == "Ljava/net/InetSocketAddress;" and name == "createUnresolved")
+            or (cls, name, params) in _CONFIG or (cls, name) in _RESOURCES or (cls, name) in _PARSE
+            or (cls, name) in _UNBOX)
 
 
-def _host_to_addr(h):
-    if h is None:
+def known_call(cls: str, name: str, params: tuple[str, ...], args: list, resources: Resources | None) -> Value | None:
+    """The value of a platform call the engine understands (address producers, configuration
+    reads, number parsing), or None for any other call."""
+    if cls in _ADDR_CLASSES:
+        return _address_call(name, params, args)
+    if cls == "Ljava/net/InetSocketAddress;" and name == "createUnresolved" and len(args) >= 2:
+        return SockAddr(Unknown(_UNRESOLVED), _or_unknown(args[1]))
+    cfg = _CONFIG.get((cls, name, params))
+    if cfg is not None:
+        source, ki, di = cfg
+        key = args[ki] if ki < len(args) else None
+        kt = key.value if isinstance(key, Const) and isinstance(key.value, str) else None
+        default = args[di] if di is not None and di < len(args) else None
+        return FromConfig(source, kt, default)
+    kind = _RESOURCES.get((cls, name))
+    if kind is not None and params == ("I",) and len(args) == 2 and resources is not None:
+        return resources.value(kind, args[1])
+    if (cls, name) in _PARSE and args:
+        return parse_int(args[0])
+    if (cls, name) in _UNBOX and args and params == ():
+        return args[0] if isinstance(args[0], Const | FromConfig | OneOf) else None
+    return None
+
+
+
+def nulls(args: list[Value | None], params: tuple[str, ...], static: bool) -> list[Value | None]:
+    """Dalvik has no null literal: ``const/4 vX, 0`` passed for a reference parameter is null."""
+    kinds: list[str] = [] if static else ["L"]
+    for p in params:
+        kinds.append(p[0])
+        if p in ("J", "D"):
+            kinds.append("-")
+    return [NULL if (k in "L[" and isinstance(a, Const) and a.value == 0 and not isinstance(a.value, bool)) else a
+            for a, k in zip(args, kinds)] + args[len(kinds):]
+
+
+def _namespace(v: Value | None) -> str:
+    """``LocalSocketAddress.Namespace.FILESYSTEM`` read with sget-object -> "FILESYSTEM"."""
+    if isinstance(v, FieldRead) and v.ref.startswith("Landroid/net/LocalSocketAddress$Namespace;->"):
+        return v.ref.split("->", 1)[1].split(":", 1)[0]
+    return "?"
+
+
+def _or_unknown(v: Value | None) -> Value:
+    return v if v is not None else Unknown("not a constant")
+
+
+def _address_call(name: str, params: tuple[str, ...], args: list) -> Value | None:
+    if name in ("getByName", "getAllByName") and params == ("Ljava/lang/String;",):
+        api = f"java.net.InetAddress.{name}(String)"
+        return host_of(args[0] if args else None, api)
+    if name == "getByAddress":
+        bv = args[-1] if args else None
+        if isinstance(bv, Bytes):
+            kind, lit = classify_bytes(bytes(x & 0xFF for x in bv.data))
+            return Addr(kind, lit)
         return None
-    if h[0] == "s":
-        k, lit = classify_host(h[1])
-        return ("a", k, lit, None)
-    if h[0] == "phi":
-        return ("phi", frozenset(_host_to_addr(x) for x in h[1]))
-    return h  # param / field / call: keep for the reason
+    if name == "getLoopbackAddress":
+        return Addr(Bind.LOOPBACK, None)
+    if name == "getLocalHost":
+        return Addr(Bind.SPECIFIC, None, "InetAddress.getLocalHost() resolves the device host name; "
+                                         "not loopback on most devices")
+    return None

@@ -15,6 +15,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, compress, islice
 from operator import le
+from typing import NamedTuple
 
 NO_INDEX = 0xFFFFFFFF
 
@@ -24,6 +25,31 @@ TYPE_CLASS_DATA_ITEM = 0x2000
 
 class DexError(Exception):
     """The DEX file is malformed (message is one line, without the file name)."""
+
+
+ACC_PRIVATE = 0x2
+ACC_STATIC = 0x8
+ACC_FINAL = 0x10
+ACC_SYNTHETIC = 0x1000
+ACC_INTERFACE = 0x200
+
+
+class FieldDef(NamedTuple):
+    idx: int  # field_ids index
+    flags: int  # access flags
+
+
+class MethodDef(NamedTuple):
+    idx: int  # method_ids index
+    flags: int  # access flags
+    code_off: int  # 0 for abstract / native methods
+
+
+class ClassData(NamedTuple):
+    static_fields: list[FieldDef]
+    instance_fields: list[FieldDef]
+    direct_methods: list[MethodDef]
+    virtual_methods: list[MethodDef]
 
 
 _U32 = struct.Struct("<I")
@@ -173,6 +199,7 @@ class DexFile:
         self.method_ids = _u16_array(data, method_ids_off, 4 * self.method_ids_size)
         self.field_ids = _u16_array(data, field_ids_off, 4 * self.field_ids_size)
         self.method_class_col = self.method_ids[0::4]
+        self._field_class_col: array | None = None
         self._strings: dict[int, str] = {}
         self._find_memo: dict[str, int | None] = {}
         self._starts: array | None | bool = False
@@ -332,6 +359,34 @@ class DexFile:
         b = 4 * fidx
         return self.type_desc(f[b]), self.string(f[b + 2] | (f[b + 3] << 16)), self.type_desc(f[b + 1])
 
+    def find_field(self, cls: str, name: str, ftype: str) -> list[int]:
+        """field_ids indices of ``cls->name:ftype`` (field_ids are sorted by class; an unsorted
+        table falls back to a linear scan)."""
+        tidx = self.find_type(cls)
+        nidx = self.find_string(name)
+        if tidx is None or nidx is None:
+            return []
+        if self._field_class_col is None:
+            self._field_class_col = self.field_ids[0::4]
+        col = self._field_class_col
+        f = self.field_ids
+        i = bisect_left(col, tidx)
+        cand = []
+        while i < len(col) and col[i] == tidx:
+            cand.append(i)
+            i += 1
+        if not cand:
+            cand = [k for k, c in enumerate(col) if c == tidx]
+        out = []
+        for k in cand:
+            if (f[4 * k + 2] | (f[4 * k + 3] << 16)) == nidx:
+                try:
+                    if self.type_desc(f[4 * k + 1]) == ftype:
+                        out.append(k)
+                except DexError:
+                    continue
+        return out
+
     def methods_of_class(self, tidx: int) -> list[int]:
         """Method ids whose defining class is ``tidx`` (method_ids are sorted by class, which
         the ART verifier enforces; an unsorted table falls back to a linear scan)."""
@@ -427,18 +482,23 @@ class DexFile:
         return _CLASS_DEF.unpack_from(self.data, self.class_defs_off + 32 * i)
 
     def class_def_types(self) -> list[int]:
-        return list(_u32_array(self.data, self.class_defs_off, 8 * self.class_defs_size)[0::8])
+        return list(self.class_def_column(0))
+
+    def class_def_column(self, k: int) -> array:
+        """Column ``k`` of the class_defs table (0 class, 1 access flags, 2 superclass, ...)."""
+        return _u32_array(self.data, self.class_defs_off, 8 * self.class_defs_size)[k::8]
 
     def class_def_for_type(self, tidx: int) -> int | None:
         if self._class_def_by_type is None:
             self._class_def_by_type = {t: i for i, t in enumerate(self.class_def_types())}
         return self._class_def_by_type.get(tidx)
 
-    def class_data(self, cd: int) -> tuple[list[int], list[int], list[tuple[int, int]], list[tuple[int, int]]]:
-        """(static field idxs, instance field idxs, direct (midx, code_off), virtual (midx, code_off))."""
+    def class_data(self, cd: int) -> ClassData:
+        """The members of class_def ``cd``: fields (index, access flags) and methods (index,
+        access flags, code offset), each in file order."""
         off = self.class_def(cd)[6]
         if not off:
-            return [], [], [], []
+            return ClassData([], [], [], [])
         data = self.data
         if off >= len(data):
             raise DexError(f"class_data offset {off:#x} outside the file")
@@ -448,24 +508,24 @@ class DexFile:
         vm, pos = read_uleb(data, pos)
         if sf + inf + dm + vm > len(data):
             raise DexError(f"class_data at {off:#x} declares too many members")
-        fields: list[list[int]] = [[], []]
+        fields: list[list[FieldDef]] = [[], []]
         for k, cnt in enumerate((sf, inf)):
             idx = 0
             for _ in range(cnt):
                 d, pos = read_uleb(data, pos)
-                _, pos = read_uleb(data, pos)
+                fl, pos = read_uleb(data, pos)
                 idx += d
-                fields[k].append(idx)
-        meths: list[list[tuple[int, int]]] = [[], []]
+                fields[k].append(FieldDef(idx, fl))
+        meths: list[list[MethodDef]] = [[], []]
         for k, cnt in enumerate((dm, vm)):
             idx = 0
             for _ in range(cnt):
                 d, pos = read_uleb(data, pos)
-                _, pos = read_uleb(data, pos)
+                fl, pos = read_uleb(data, pos)
                 c, pos = read_uleb(data, pos)
                 idx += d
-                meths[k].append((idx, c))
-        return fields[0], fields[1], meths[0], meths[1]
+                meths[k].append(MethodDef(idx, fl, c))
+        return ClassData(fields[0], fields[1], meths[0], meths[1])
 
     def code_map(self) -> tuple[array, array]:
         """Sorted code offsets of every method with code, and the parallel method indices."""
@@ -534,12 +594,12 @@ class DexFile:
         pairs = []
         for cd in range(self.class_defs_size):
             try:
-                _sf, _if, dm, vm = self.class_data(cd)
+                cdata = self.class_data(cd)
             except DexError:
                 continue
-            for idx, c in dm + vm:
-                if c and c < len(self.data) and idx < self.method_ids_size:
-                    pairs.append((c, idx))
+            for m in cdata.direct_methods + cdata.virtual_methods:
+                if m.code_off and m.code_off < len(self.data) and m.idx < self.method_ids_size:
+                    pairs.append((m.code_off, m.idx))
         return pairs
 
     def code_item(self, off: int) -> CodeItem:
@@ -633,13 +693,13 @@ class DexFile:
                     continue
                 tried.add(cds[k])
                 try:
-                    _sf, _if, dm, vm = self.class_data(cds[k])
+                    cdata = self.class_data(cds[k])
                 except DexError:
                     continue
-                for mi, co in dm + vm:
-                    if co in todo:
-                        memo[co] = mi
-                        todo.discard(co)
+                for md in cdata.direct_methods + cdata.virtual_methods:
+                    if md.code_off in todo:
+                        memo[md.code_off] = md.idx
+                        todo.discard(md.code_off)
                 if not todo:
                     break
         for c in todo:
@@ -722,9 +782,9 @@ class DexFile:
         sv_off = self.class_def(cd)[7]
         if not sv_off:
             return {}
-        sfields = self.class_data(cd)[0]
+        sfields = self.class_data(cd).static_fields
         vals, _ = self._encoded_array(sv_off, 0)
-        return {f: v for f, v in zip(sfields, vals)}
+        return {f.idx: v for f, v in zip(sfields, vals)}
 
     _UNSET = object()
 

@@ -1,35 +1,39 @@
 """Source trees: the same listener facts from Java, Kotlin, Swift, Objective-C, Dart, JS/TS, C/C++,
 Python and Go, plus AndroidManifest.xml / Info.plist / .entitlements in the tree.
 
-``analyze(target, options)`` walks ``target.path`` (a directory or one file), skips what
-should be skipped (see :mod:`.walk`), parses candidate files with tree-sitter (in a
-process pool for big trees) and returns :class:`~portaudit.model.Facts`.
+``analyze(target, options)``:
+
+1. walks ``target.path`` (a directory or one file) and skips what should be skipped (:mod:`.walk`);
+2. reads every code file once: a cheap outline of the Java / Kotlin classes (:mod:`.jvm_outline`),
+   the app's settings (:mod:`.settings`), and a keyword test that keeps only files that may hold a
+   listener (candidates);
+3. analyses each candidate in a forked child with a time and memory limit (:mod:`.contain`,
+   :mod:`.detect` and the family modules), giving drafts whose values may still be open;
+4. follows what they left open through the whole tree (:mod:`.project`) and makes the listeners.
+
 One bad file never fails the tree: it becomes a line in ``target.notes``.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import multiprocessing
 import os
-import pickle
-import select
-import signal
 import stat
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ...model import Facts, Origin, Target
 from ...options import Options
-from . import config, walk
-
-# Below this many candidate files (those that pass the keyword pre-filter) a process pool costs more
-# than it saves: measured by benchmarks/bench_source.py on 2 CPUs (see docs/source.md).
-PARALLEL_MIN_FILES = 96
+from . import config, contain, lang, walk
+from .jvm_outline import Outline, outline
+from .settings import Settings
 
 log = logging.getLogger("portaudit")
+
+JVM = ("java", "kotlin")
+# A file is binary, not source, when more than this share of its first 8 KiB is NUL bytes.
+BINARY_NUL_SHARE = 0.02
 
 
 def analyze(target: Target, options: Options) -> Facts:
@@ -40,18 +44,29 @@ def analyze(target: Target, options: Options) -> Facts:
     target.notes.extend(notes)
     code = [f for f in files if f.kind == "code"]
     configs = [f for f in files if f.kind == "config"]
-    jobs = [(str(f.path), f.rel, f.lang, f.origin, options.limits.max_source_file_bytes) for f in code]
-    results = _run(jobs, options)
+    settings_files = [f for f in files if f.kind in ("settings", "config") and not f.rel.endswith(".entitlements")]
+    project, early, texts, read_notes = prepare(root, code, settings_files, options)
+    candidates = [f for f in code if f.rel not in early]
+    results = scan_files(project, candidates, texts, read_notes)
     parsed = 0
-    for rel, res in results:
-        listeners, debug, file_notes, was_parsed = res
+    drafts = []
+    for f in code:
+        res = early.get(f.rel) or results.get(f.rel)
+        if res is None:
+            continue
+        file_drafts, debug, file_notes, was_parsed = res[:4]
+        if len(res) > 4:
+            project.seed(f.rel, res[4])
         parsed += was_parsed
         for n in file_notes:
-            target.notes.append(f"{rel}: {n}")
+            target.notes.append(f"{f.rel}: {n}")
             if n.startswith("cannot read"):  # an unreadable input gets its line on stderr (README "Bad input")
-                log.warning("warning: %s: %s", root / rel if root.is_dir() else root, n)
-        facts.listeners.extend(listeners)
+                log.warning("warning: %s: %s", root / f.rel if root.is_dir() else root, n)
+        drafts += file_drafts
         facts.debug.extend(debug)
+    facts.listeners = project.listeners(drafts)
+    target.notes.extend(project.notes)
+    target.notes.extend(project.settings.notes)
     app, cfg_notes = config.read_configs(configs, root)
     facts.app = app
     target.notes.extend(cfg_notes)
@@ -59,111 +74,83 @@ def analyze(target: Target, options: Options) -> Facts:
     #    and torrc / privoxy directives in code strings
     from .. import daemons
     facts.listeners.extend(daemons.scan_tree(root, [f.path for f in code], target.notes))
-    facts.listeners.sort(key=lambda x: (x.location.file or "", x.location.line or 0, x.location.column or 0))
+    facts.listeners.sort(key=lambda x: (x.location.file or "", x.location.line or 0, x.location.column or 0,
+                                        [h.location.short() for h in x.flow]))
     facts.debug.sort(key=lambda x: (x.location.file or "", x.location.line or 0))
-    stats.update({"files_parsed": parsed, "files_candidate": len(code), "config_files": len(configs),
+    stats.update({"files_parsed": parsed, "files_candidate": len(candidates), "config_files": len(configs),
                   "seconds": round(time.perf_counter() - start, 4)})
     facts.stats["source"] = stats
     return facts
 
 
-def _run(jobs: list[tuple], options: Options) -> list[tuple[str, tuple]]:
-    """Pre-filter every file here (cheap: a read and a few byte searches), then parse the candidates:
-    in this process for small trees, in a process pool (largest files first) for big ones."""
-    results: list[tuple[str, tuple]] = []
-    candidates: list[tuple] = []
-    for job in jobs:
-        early = _precheck(*job)
-        if early is None:
-            candidates.append(job)
-        else:
-            results.append((job[1], early))
-    workers = max(1, min(os.cpu_count() or 1, 8))
-    nested = multiprocessing.current_process().daemon  # a daemonic pool worker may not have children
+def warm() -> None:
+    """Load the catalogue, every grammar and its queries now, so that forked children inherit them."""
+    from .catalog import catalogue
+    from .detect import call_query, name_query
+
+    catalogue()
+    for name in ("java", "kotlin", "swift", "objc", "dart", "javascript", "typescript", "tsx", "c", "cpp",
+                 "python", "go"):
+        lang.parser(name)
+        name_query(name)
+        call_query(name)
+
+
+def _limit(options: Options) -> float:
     limit = options.limits.max_parse_seconds
     if options.limits.timeout_seconds:
         limit = min(limit, options.limits.timeout_seconds / 2)
-    job_fn = functools.partial(_scan_job, limit)
-    if len(candidates) < PARALLEL_MIN_FILES or workers == 1 or nested or \
-            os.environ.get("PORTAUDIT_SOURCE_SEQUENTIAL"):
-        results += [(j[1], job_fn(j)) for j in candidates]
-    else:
-        candidates.sort(key=lambda j: -_size(j[0]))
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                results += list(zip((j[1] for j in candidates), pool.map(job_fn, candidates, chunksize=1)))
-        except (OSError, RuntimeError):  # no process pool available here: do it in this process
-            results += [(j[1], job_fn(j)) for j in candidates]
-    return results
+    return limit
 
 
-# tree-sitter-kotlin can backtrack for minutes in native code on some malformed files, where no
-# signal can interrupt it (docs/hardening.md): such files are parsed in a forked child with a time
-# limit, so one file costs a note instead of the whole tree.
-CONTAINED_LANGS = {"kotlin"}
+def _workers() -> int:
+    if os.environ.get("PORTAUDIT_SOURCE_SEQUENTIAL"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _contained(job: tuple, seconds: float) -> tuple:
-    """scan_file(*job) in a forked child; a note instead of a result past ``seconds``."""
-    if not hasattr(os, "fork") or seconds <= 0:
-        return scan_file(*job)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: compute, send, leave without running the parent's clean-up
-        try:
-            os.close(r)
-            data = pickle.dumps(scan_file(*job), protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(w, view):]
-        finally:
-            os._exit(0)
-    os.close(w)
-    chunks: list[bytes] = []
-    finished = False
-    try:
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([r], [], [], left)
-            if ready:
-                chunk = os.read(r, 1 << 16)
-                if not chunk:
-                    finished = True
-                    break
-                chunks.append(chunk)
-    finally:
-        os.close(r)
-        if not finished:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        os.waitpid(pid, 0)
-    if not finished:
-        return [], [], [f"skipped: the parser did not finish within {seconds:g}s (malformed file?)"], 0
-    try:
-        return pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - the child died before sending a whole result
-        return [], [], ["skipped: the parser crashed on this file"], 0
+def prepare(root: Path, code: list[Any], settings_files: list[Any], options: Options):
+    """Read every code file once: early results (skipped / not a candidate), the JVM outline, the
+    settings, and the project that later questions go to."""
+    from .catalog import catalogue, known_classes, library_supers, worth_parsing
+
+    early: dict[str, tuple] = {}
+    texts: dict[str, bytes] = {}
+    read_notes: dict[str, list[str]] = {}
+    outlines = []
+    for f in code:
+        got = read_source(str(f.path), options.limits.max_source_file_bytes)
+        if len(got) == 4:
+            early[f.rel] = got  # type: ignore[assignment]
+            continue
+        data, read_notes[f.rel] = got  # type: ignore[misc]
+        texts[f.rel] = data
+        if f.lang in JVM:
+            outlines.append(outline(f.rel, f.lang, data))
+    catalogue()
+    jvm = Outline(outlines, library_supers(), known_classes())
+    anchors = tuple(sorted({c.rsplit(".", 1)[-1].encode() for c in jvm.descendants_of(set(known_classes()))}))
+    settings = Settings()
+    settings.read(settings_files)
+    langs = {f.rel: f.lang for f in code}
+    project = Project(root, code, options, jvm, settings,
+                      {r: d for r, d in texts.items() if langs[r] in JVM}, anchors)
+    project.seconds = _limit(options)
+    project.workers = _workers()
+    for f in code:
+        if f.rel in early:
+            continue
+        extra = anchors if f.lang in JVM else ()
+        if not worth_parsing(texts[f.rel], f.lang, extra):
+            early[f.rel] = ([], [], read_notes[f.rel], 0)
+    return project, early, texts, read_notes
 
 
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
+from .project import Project  # noqa: E402 - after the helpers it imports lazily
 
 
-def _scan_job(seconds: float, job: tuple) -> tuple:
-    if job[2] in CONTAINED_LANGS:
-        return _contained(job, seconds)
-    return scan_file(*job)
-
-
-def _precheck(path: str, rel: str, lang: str, origin_kind: str, max_bytes: int):
-    """The result for a file that needs no parsing (skipped, unreadable, no catalogue keyword), else None."""
-    from .detect import worth_parsing
-
+def read_source(path: str, max_bytes: int) -> tuple:
+    """(text as UTF-8 bytes, notes) of a source file, or an early result when it is not read."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO named x.py would block the read for ever
             return [], [], ["skipped: not a regular file"], 0
@@ -174,44 +161,91 @@ def _precheck(path: str, rel: str, lang: str, origin_kind: str, max_bytes: int):
             src = fh.read()
     except OSError as exc:
         return [], [], [f"cannot read: {exc.strerror or exc}"], 0
-    if b"\0" in src[:8192]:
-        return [], [], ["skipped: binary content (NUL bytes) in a source file"], 0
-    if not worth_parsing(src, lang):
-        return [], [], [], 0
-    return None
-
-
-def scan_file(path: str, rel: str, lang: str, origin_kind: str, max_bytes: int):
-    """(listeners, debug services, notes, parsed 0/1) for one file; never raises."""
-    from .detect import FileScan
-
-    early = _precheck(path, rel, lang, origin_kind, max_bytes)
-    if early is not None:
-        return early
-    try:
-        with open(path, "rb") as fh:
-            src = fh.read()
-    except OSError as exc:
-        return [], [], [f"cannot read: {exc.strerror or exc}"], 0
     notes = []
+    head = src[:8192]
+    nuls = head.count(b"\0")
+    if nuls > max(8, BINARY_NUL_SHARE * len(head)):
+        return [], [], ["skipped: binary content (NUL bytes) in a source file"], 0
+    if b"\0" in src:
+        # a stray NUL does not stop javac or a script interpreter; read it as a space (columns kept)
+        count = src.count(b"\0")
+        notes.append(f"{count} NUL byte(s) read as spaces")
+        src = src.replace(b"\0", b" ")
     try:
         src.decode("utf-8")
     except UnicodeDecodeError as exc:
         notes.append(f"invalid UTF-8 at byte {exc.start}; scanned with replacement characters")
         src = src.decode("utf-8", "replace").encode("utf-8")
+    return src, notes
+
+
+def scan_files(project: "Project", files: list[Any], texts: dict[str, bytes],
+               read_notes: dict[str, list[str]]) -> dict[str, tuple]:
+    """Phase one: each candidate file in its own child, largest first."""
+    items = sorted(files, key=lambda f: -len(texts.get(f.rel, b"")))
+
+    def one(f: Any) -> tuple:
+        return analyse_text(f.rel, f.lang, texts[f.rel], Origin(kind=f.origin), project, read_notes[f.rel])
+
+    out = {}
+    results = contain.run(items, one, seconds=project.seconds, workers=project.workers)
+    for f, res in zip(items, results):
+        if isinstance(res, contain.Failed):
+            res = ([], [], read_notes[f.rel] + [f"skipped: {res.note}"], 0)
+        out[f.rel] = res
+    return out
+
+
+def analyse_text(rel: str, lang_name: str, src: bytes, origin: Origin, project: "Project | None",
+                 notes: list[str]) -> tuple:
+    """(drafts, debug services, notes, parsed 0/1) for one file's text; never raises."""
+    from .detect import FileScan
+
+    notes = list(notes)
     try:
-        scan = FileScan(rel, lang, src, Origin(kind=origin_kind))
+        scan = FileScan(rel, lang_name, src, origin, project)
         if scan.root.has_error:
             bad = _error_fraction(scan.root)
             if bad > 0.5:
-                return [], [], notes + [f"does not parse as {lang} ({bad:.0%} of it is syntax errors); skipped"], 1
-            notes.append(f"syntax errors in {lang} parse; scanned the parts that parse")
+                return [], [], notes + [f"does not parse as {lang_name} ({bad:.0%} of it is syntax errors); skipped"], 1
+            notes.append(f"syntax errors in {lang_name} parse; scanned the parts that parse")
         scan.run()
-        return scan.listeners, scan.debug, notes + scan.notes, 1
+        answers = scan.local_answers(scan.drafts)
+        return [d.freeze() for d in scan.drafts], scan.debug, notes + scan.notes, 1, answers
     except RecursionError:
         return [], [], notes + ["nests too deeply to analyse"], 1
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001 - contain a bug to this one file
         return [], [], notes + [f"internal error ({type(exc).__name__}: {exc}); file skipped"], 1
+
+
+def scan_file(path: str, rel: str, lang_name: str, origin_kind: str, max_bytes: int):
+    """(listeners, debug services, notes, parsed 0/1) for one file on its own, with the per-file
+    limits (``lang.PARSE_SECONDS``); never raises.  Used by the fuzz harness."""
+    from .catalog import worth_parsing
+
+    got = read_source(path, max_bytes)
+    if len(got) == 4:
+        return got
+    src, notes = got
+    if not worth_parsing(src, lang_name):
+        return [], [], notes, 0
+    options = Options()
+    code = [walk.SrcFile(Path(path), rel, "code", origin_kind, lang_name)]
+    project = Project(Path(path), code, options, Outline([outline(rel, lang_name, src)] if lang_name in JVM else [],
+                                                         {}), Settings(), {rel: src})
+    project.seconds = lang.PARSE_SECONDS
+
+    def one(_x: Any) -> tuple:
+        drafts, debug, file_notes, parsed = analyse_text(rel, lang_name, src, Origin(kind=origin_kind), project,
+                                                         notes)[:4]
+        return project.listeners(drafts), debug, file_notes + project.notes, parsed
+
+    (res,) = contain.run([None], one, seconds=lang.PARSE_SECONDS)
+    if isinstance(res, contain.Failed):
+        return [], [], notes + [f"skipped: {res.note}"], 0
+    return res
 
 
 def _error_fraction(root) -> float:

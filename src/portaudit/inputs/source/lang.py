@@ -69,6 +69,9 @@ NULL_TEXT = {"null", "None", "nil", "NULL", "nullptr", "undefined", "Nil"}
 TRUE_TEXT = {"true", "True", "YES", "@YES", "TRUE"}
 FALSE_TEXT = {"false", "False", "NO", "@NO", "FALSE"}
 
+# Seconds one file may take (parse and analysis) when scan_file is called without options.
+PARSE_SECONDS = 20.0
+
 FUNC_TYPES = {
     "function_definition", "function_declaration", "method_declaration", "method_definition",
     "constructor_declaration", "func_literal", "arrow_function", "function_expression",
@@ -96,7 +99,7 @@ class Call:
                     return node
         if index is not None:
             positional = [n for lab, n in self.args if lab is None]
-            if 0 <= index < len(positional):
+            if -len(positional) <= index < len(positional):
                 return positional[index]
         return None
 
@@ -126,7 +129,7 @@ def strip_quotes(node: Any) -> str | None:
         parts = [strip_quotes(c) for c in node.named_children]
         return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
     if t == "string_content":
-        return _unescape(text(node))
+        return unescape(text(node))
     for c in node.named_children:  # interpolation -> not a constant
         if c.type in {"interpolation", "template_substitution", "interpolated_expression",
                       "interpolated_identifier", "template_string_substitution", "line_str_text_interp"}:
@@ -145,7 +148,7 @@ def strip_quotes(node: Any) -> str | None:
                 return None
             if "$" in body and node.type in {"string_literal", "line_string_literal"} and _dollar_interp(body):
                 return None
-            return _unescape(body)
+            return unescape(body)
     return None
 
 
@@ -155,7 +158,7 @@ def _dollar_interp(body: str) -> bool:
     return bool(re.search(r"\$\{|\$[A-Za-z_]|\\\(", body))
 
 
-def _unescape(s: str) -> str:
+def unescape(s: str) -> str:
     if "\\" not in s:
         return s
     out = []
@@ -167,8 +170,6 @@ def _unescape(s: str) -> str:
             if nx == "0":
                 out.append("\0")
                 i += 2
-                while i < len(s) and s[i] in "01234567" and False:
-                    i += 1
                 continue
             out.append({"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}.get(nx, nx))
             i += 2
@@ -422,7 +423,7 @@ _EXTRACTORS = {
 
 # -- definitions ---------------------------------------------------------------------
 
-def _last_name(node: Any) -> str | None:
+def last_name(node: Any) -> str | None:
     """``self.host`` -> host, ``addr.sin_addr.s_addr`` -> s_addr, ``*p`` -> p."""
     if node is None:
         return None
@@ -444,7 +445,7 @@ def collect_definitions(lang: str, root: Any) -> dict[str, list[tuple[Any, Any]]
     def add(name_node: Any, value: Any, owner: Any) -> None:
         if value is None:
             return
-        name = name_node if isinstance(name_node, str) else _last_name(name_node)
+        name = name_node if isinstance(name_node, str) else last_name(name_node)
         if name:
             defs.setdefault(name, []).append((value, owner))
 
@@ -490,8 +491,6 @@ def collect_definitions(lang: str, root: Any) -> dict[str, list[tuple[Any, Any]]
             kids = n.named_children
             if len(kids) >= 2:
                 add(kids[0], kids[-1], n)
-        elif t == "parameter" and lang == "kotlin":
-            pass
         elif t == "class_parameter" and lang == "kotlin":
             kids = n.named_children
             if any(text(c) == "=" for c in n.children if not c.is_named) and len(kids) >= 2:
@@ -571,7 +570,7 @@ def describe_function(lang: str, fn: Any) -> Function | None:
         if d is not None:
             name_node = d.child_by_field_name("declarator")
             plist = d.child_by_field_name("parameters")
-            return Function(fn, _last_name(name_node) or "", _params(lang, plist))
+            return Function(fn, last_name(name_node) or "", _params(lang, plist))
     if name_node is None and lang == "kotlin":
         name_node = next((c for c in fn.named_children if c.type in ("identifier", "simple_identifier")), None)
     if name_node is None and lang == "swift" and fn.type == "init_declaration":
@@ -590,7 +589,7 @@ def describe_function(lang: str, fn: Any) -> Function | None:
         plist = fn
     if lang == "dart" and fn.type == "function_body":
         return None
-    return Function(fn, _last_name(name_node) or "", _params(lang, plist))
+    return Function(fn, last_name(name_node) or "", _params(lang, plist))
 
 
 def _params(lang: str, plist: Any) -> list[tuple[str, Any]]:
@@ -646,7 +645,7 @@ def _params(lang: str, plist: Any) -> list[tuple[str, Any]]:
                     out.append((text(nm), None))
         elif lang in ("c", "cpp", "objc"):
             if t == "parameter_declaration":
-                out.append((_last_name(f("declarator")) or "", None))
+                out.append((last_name(f("declarator")) or "", None))
         elif lang == "java":
             if t in ("formal_parameter", "spread_parameter"):
                 out.append((text(f("name")), None))

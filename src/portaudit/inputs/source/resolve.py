@@ -1,25 +1,26 @@
-"""Value resolution inside one source file.
+"""Value resolution inside one source file: a syntax node -> an abstract value (:mod:`portaudit.values`).
 
-A node resolves to a list of *outcomes* (more than one when a branch or a setting
-chooses).  Outcome kinds:
-
-``("str", s)`` ``("int", n)`` ``("null", None)`` ``("bool", b)``
-``("addr", (bind, address))`` an address already classified (INADDR_ANY, anyIPv4...)
-``("sockaddr", (host outcomes, port outcomes))`` an InetSocketAddress / TCPAddr / tuple
-``("tuple", [nodes])`` ``("dict", [(key, node)])``
-``("param", (Function, index, name, default node))`` a parameter of the enclosing function
-``("unknown", reason)``
+Literals become constants; branches and settings become alternatives or configurable values; a
+parameter of the enclosing function becomes ``FromParam`` (resolved later at each caller, in any
+file); a field whose writes cannot all be seen here becomes ``FromField``; the result of a method of
+another file becomes ``FromReturn``.  What cannot be determined is ``Unknown`` with the reason.
+Language families add their own knowledge through :class:`~.family.Family` hooks (fields, calls).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...model import Bind
 from . import lang as L
+from .flowvals import (Addr, Const, FromConfig, OneOf, Record, Seq, SockAddr, Unknown, Value, Via, const_str,
+                       map_options, one_of, settle)
 
-MAX_DEPTH = 8
+if TYPE_CHECKING:
+    from .detect import FileScan
+
+MAX_DEPTH = 12
 
 # Symbolic constants that name an address (by the last segment of their text).
 SYMBOLS: dict[str, tuple[Bind, str | None]] = {
@@ -39,34 +40,29 @@ SYMBOLS: dict[str, tuple[Bind, str | None]] = {
     "IPv6unspecified": (Bind.ALL, "::"),
     "IPv6loopback": (Bind.LOOPBACK, "::1"),
 }
-# Calls that produce an address (by last segment of the callee).
-LOOPBACK_CALLS = {"getLoopbackAddress", "loopback"}
-ENV_CALLS = re.compile(r"(^|\.)(getenv|environ\.get|env\.get|Getenv|LookupEnv|getProperty|getString|"
-                       r"getInt|get_env|environment\[)$")
 
-ALL_HOSTS = {"", "0.0.0.0", "::", "*", "[::]", "0:0:0:0:0:0:0:0", "::0", "0", "any", "INADDR_ANY",
-             "0.0.0.0/0", "::/0"}
-LOOPBACK_HOSTS = {"localhost", "::1", "[::1]", "ip6-localhost", "0:0:0:0:0:0:0:1", "localhost.localdomain"}
+# Calls that pass their argument through unchanged for our purpose (conversions, byte order).
+PASS_THROUGH = {"htonl", "htons", "CFSwapInt32HostToBig", "bigEndian", "UInt32", "in_addr_t", "in_addr", "UInt16",
+                "NSSwapHostIntToBig", "ntohl", "str", "String", "toString", "trim", "strip", "toInt", "Int",
+                "int", "Number", "parseInt", "atoi", "valueOf", "Atoi", "toInteger", "intValue", "Integer",
+                "requireNonNull", "checkNotNull", "in_port_t", "NWEndpoint.Port", "uint16", "uint32", "Itoa", "Sprint",
+                "FormatInt"}
+# Host strings parsed into an address object (the null / empty meaning is the API's own).
+ADDRESS_PARSERS = {"ParseIP", "inet_addr", "InternetAddress", "IPAddress", "ip_address", "IPv4Address",
+                   "IPv6Address", "fromString", "inet_aton", "tryParse", "MustParseAddr", "ParseAddr",
+                   "forString"}
 
-
-def classify_host(s: str) -> tuple[Bind, str]:
-    h = s.strip()
-    if h in ALL_HOSTS:
-        return Bind.ALL, h if h not in ("", "*") else ("0.0.0.0" if h == "" else "*")
-    if h.lower() in LOOPBACK_HOSTS or h.startswith(("127.", "::ffff:127.")):
-        return Bind.LOOPBACK, h
-    return Bind.SPECIFIC, h
+_SETTING_ROOTS = re.compile(r"^(process\.env|os\.environ|argv|process\.argv|options|opts|args|config|conf|"
+                            r"settings|cfg|program|yargs)\b")
 
 
 class Resolver:
-    def __init__(self, lang: str, root: Any):
-        self.lang = lang
-        self.root = root
+    def __init__(self, scan: "FileScan"):
+        self.scan = scan
+        self.lang = scan.lang
+        self.root = scan.root
+        self.family = scan.family
         self._defs: dict[str, list[tuple[Any, Any]]] | None = None
-        self._calls_by_name: dict[str, list[L.Call]] | None = None
-        self.all_calls: list[L.Call] = []
-        self.calls_loader = None  # callable returning every call of the file (built on first need)
-        self.named_loader = None  # callable returning the calls of one callee name (query-filtered)
 
     # -- indexes --------------------------------------------------------------------
     @property
@@ -75,20 +71,8 @@ class Resolver:
             self._defs = L.collect_definitions(self.lang, self.root)
         return self._defs
 
-    def calls_named(self, name: str) -> list[L.Call]:
-        if self._calls_by_name is None:
-            if not self.all_calls and self.calls_loader is not None:
-                if self.named_loader is not None:
-                    return self.named_loader(name)
-                self.all_calls = self.calls_loader()
-            idx: dict[str, list[L.Call]] = {}
-            for c in self.all_calls:
-                idx.setdefault(c.name, []).append(c)
-            self._calls_by_name = idx
-        return self._calls_by_name.get(name, [])
-
-    def definitions_for(self, name: str, at: Any, qualifier: str = "") -> list[Any]:
-        """Value nodes defining ``name`` as seen from ``at``.
+    def definitions_for(self, name: str, at: Any, qualifier: str = "") -> list[tuple[Any, Any]]:
+        """(value node, defining node) pairs defining ``name`` as seen from ``at``.
 
         Unqualified names: the enclosing functions' locals first, then class / file level, then
         ``self.name`` / ``this.name`` fields of the same class.  ``self.x`` / ``this.x``: fields of
@@ -104,178 +88,200 @@ class Resolver:
             fn = None if owner.type in L.FUNC_TYPES else L.function_of(owner)
             is_self = bool(re.search(rb"\b(self|this)\s*\.\s*" + re.escape(name.encode()) + rb"\b", prefix))
             ann.append((v, owner, fn, is_self, prefix))
-        cls = _class_of(at)
+        cls = class_of(at)
 
         def same_class(owner: Any) -> bool:
-            return cls is None or _inside(owner, cls)
+            return cls is None or inside(owner, cls)
 
         if qualifier in ("self", "this", "cls", "Self"):
-            own = [v for v, o, fn, is_self, _ in ann if same_class(o) and (is_self or fn is None)]
+            own = [(v, o) for v, o, fn, is_self, _ in ann if same_class(o) and (is_self or fn is None)]
             if own or cls is None:
                 return own
-            # inherited field: a base class declared in the same file
-            header = src[cls.start_byte:min(cls.end_byte, cls.start_byte + 300)].split(b":", 1)[0] \
-                if self.lang == "python" else src[cls.start_byte:min(cls.end_byte, cls.start_byte + 300)]
+            header = src[cls.start_byte:min(cls.end_byte, cls.start_byte + 300)]
+            if self.lang == "python":
+                header = header.split(b":", 1)[0]
             out = []
-            for v, o, fn, is_self, _ in ann:
-                oc = _class_of(o)
+            for v, o, fn, is_self, _ in ann:  # inherited field: a base class declared in the same file
+                oc = class_of(o)
                 if oc is None or not (is_self or fn is None):
                     continue
                 nm = oc.child_by_field_name("name")
                 if nm is not None and re.search(rb"\b" + re.escape(nm.text) + rb"\b", header) and oc.id != cls.id:
-                    out.append(v)
+                    out.append((v, o))
             return out
         if qualifier:
             q = re.escape(qualifier.encode())
-            return [v for v, o, fn, is_self, prefix in ann
+            return [(v, o) for v, o, fn, is_self, prefix in ann
                     if (fn is None and not is_self) or re.search(q + rb"\s*\.\s*" + re.escape(name.encode()), prefix)]
-        fn_at = L.function_of(at)
         chain = []
+        fn_at = L.function_of(at)
         while fn_at is not None:
             chain.append(fn_at)
             fn_at = L.function_of(fn_at)
         for f in chain:
-            local = [v for v, o, fn, is_self, _ in ann if fn is not None and fn.id == f.id and not is_self]
+            local = [(v, o) for v, o, fn, is_self, _ in ann if fn is not None and fn.id == f.id and not is_self]
             if local:
                 return local
-        outer = [v for v, o, fn, is_self, _ in ann if fn is None and not is_self]
+        outer = [(v, o) for v, o, fn, is_self, _ in ann if fn is None and not is_self]
         if outer:
             return outer
-        return [v for v, o, fn, is_self, _ in ann if is_self and same_class(o)]
+        return [(v, o) for v, o, fn, is_self, _ in ann if is_self and same_class(o)]
 
     # -- resolution -----------------------------------------------------------------
-    def resolve(self, node: Any, depth: int = 0, seen: frozenset = frozenset(),
-                params: bool = True) -> list[tuple[str, Any]]:
+    def value(self, node: Any, depth: int = 0, seen: frozenset = frozenset()) -> Value:
         if node is None:
-            return []
+            return Unknown("no value")
         if depth > MAX_DEPTH:
-            return [("unknown", "expression nests too deeply")]
-        out: list[tuple[str, Any]] = []
-        for o in self._resolve(node, depth, seen, params):
-            if o not in out:
-                out.append(o)
-        return out
+            return Unknown("expression nests too deeply")
+        return self._value(node, depth, seen)
 
-    def _resolve(self, node: Any, depth: int, seen: frozenset, params: bool) -> list[tuple[str, Any]]:
+    def _value(self, node: Any, depth: int, seen: frozenset) -> Value:  # noqa: C901 - one switch over node kinds
         t = node.type
         txt = L.text(node)
         ctxt = L.compact(txt)
-        # wrappers that do not change the value
-        if t in ("as_expression", "satisfies_expression", "type_assertion") and node.named_children:
-            return self.resolve(node.named_children[0], depth + 1, seen, params)
-        if t in ("parenthesized_expression", "await_expression", "try_expression", "as_expression",
-                 "non_null_assertion_expression", "non_null_expression", "type_assertion",
-                 "satisfies_expression", "argument", "value_argument", "expression_statement",
-                 "unary_expression", "postfix_expression", "directly_assignable_expression",
-                 "expression", "parenthesized_value", "literal_element") or (t == "cast_expression"):
-            inner = node.child_by_field_name("value") or node.child_by_field_name("expression")
-            if inner is None:
-                kids = [c for c in node.named_children if c.type not in ("type_descriptor", "comment", "type")]
-                if t == "unary_expression" and L.compact(txt).startswith(("-", "!", "~")):
-                    kids = []
-                inner = kids[-1] if len(kids) >= 1 and (len(kids) == 1 or t in ("cast_expression", "as_expression")) \
-                    else (kids[0] if kids and t in ("as_expression", "type_assertion") else None)
-            if inner is not None and inner.id != node.id:
-                return self.resolve(inner, depth + 1, seen, params)
-        if t == "pointer_expression":
-            arg = node.child_by_field_name("argument")
-            if arg is not None:
-                return self.resolve(arg, depth + 1, seen, params)
-        if t == "at_expression":
-            kids = node.named_children
-            if kids:
-                return self.resolve(kids[0], depth + 1, seen, params)
+        inner = _transparent(node)
+        if inner is not None:
+            return self.value(inner, depth + 1, seen)
         # literals
+        if t == "preproc_arg":  # #define NAME @"127.0.0.1" / "x" / 8080: the replacement text
+            raw = txt.strip()
+            m = re.fullmatch(r'@?"((?:[^"\\]|\\.)*)"', raw)
+            if m:
+                return Const(L.unescape(m.group(1)))
+            n = L.parse_int(raw.strip("()"))
+            return Const(n) if n is not None else Unknown(f"macro {raw[:40]}")
         if t in L.STRING_TYPES:
             s = L.strip_quotes(node)
-            if s is not None:
-                return [("str", s)]
-            return [("unknown", "string built at run time")]
+            return Const(s) if s is not None else Unknown(f"string built at run time ({ctxt[:40]})")
         if any(k in t for k in ("integer", "number", "int_literal", "hex_literal")) or t in ("float", "integer"):
             n = L.parse_int(txt)
-            return [("int", n)] if n is not None else [("unknown", f"number {txt}")]
+            return Const(n) if n is not None else Unknown(f"number {txt[:20]}")
         if ctxt in L.NULL_TEXT or t in ("null_literal", "none", "nil", "null", "undefined"):
-            return [("null", None)]
+            return Const(None)
         if ctxt in L.TRUE_TEXT:
-            return [("bool", True)]
+            return Const(True)
         if ctxt in L.FALSE_TEXT:
-            return [("bool", False)]
-        # branches and settings
+            return Const(False)
+        # branches, settings, concatenation
         if t in L.CONDITIONAL_TYPES:
-            return self._branches(node, depth, seen, params)
+            return self._branches(node, depth, seen)
         if t in ("binary_expression", "boolean_operator", "elvis_expression", "nil_coalescing_expression",
                  "infix_expression", "binary_operator"):
-            op = _operator(node)
-            kids = [c for c in node.named_children if c.type != "comment"]
-            left = node.child_by_field_name("left") or node.child_by_field_name("lhs") or (kids[0] if kids else None)
-            right = node.child_by_field_name("right") or node.child_by_field_name("rhs") or (kids[-1] if kids else None)
-            if op in ("or", "||", "??", "?:") and left is not None and right is not None:
-                lv = self.resolve(left, depth + 1, seen, params)
-                rv = self.resolve(right, depth + 1, seen, params)
-                return lv + rv
-            if op == "+" and left is not None and right is not None:
-                lv = self.resolve(left, depth + 1, seen, params)
-                rv = self.resolve(right, depth + 1, seen, params)
-                if len(lv) == 1 and len(rv) == 1 and lv[0][0] in ("str", "int") and rv[0][0] in ("str", "int") \
-                        and "str" in (lv[0][0], rv[0][0]):
-                    return [("str", f"{lv[0][1]}{rv[0][1]}")]
-                if len(lv) == 1 and lv[0][0] == "str" and lv[0][1].endswith(":"):
-                    return [("str", lv[0][1] + "<port>")]
-                return [("unknown", "address built at run time")]
-            if op == "|" and self.lang in ("c", "cpp", "objc"):
-                return [("unknown", "bit expression")]
+            got = self._binary(node, depth, seen)
+            if got is not None:
+                return got
         if t in ("tuple", "expression_list", "parenthesized_list", "tuple_expression") or \
-                (t == "list" and self.lang == "python"):
-            return [("tuple", [c for c in node.named_children if c.type != "comment"])]
+                (t in ("list", "array") and self.lang in ("python", "javascript", "typescript", "tsx")):
+            return Seq(tuple(c for c in node.named_children if c.type != "comment"))
         if t in ("dictionary", "object", "dictionary_literal", "set_or_map_literal", "composite_literal",
                  "initializer_list", "map_literal", "object_literal"):
-            return [("dict", _pairs(node))]
-        if t in ("call", "call_expression", "new_expression", "object_creation_expression", "method_invocation",
-                 "message_expression") or (self.lang == "dart" and _dart_call_value(node) is not None):
-            call = L.extract_call(self.lang, node if self.lang != "dart" else _dart_call_value(node))
+            return Record(tuple(pairs(node)))
+        call_node = node if self.lang != "dart" else dart_call_value(node)
+        if call_node is not None and (self.lang == "dart" or t in (
+                "call", "call_expression", "new_expression", "object_creation_expression", "method_invocation",
+                "message_expression")):
+            call = L.extract_call(self.lang, call_node)
             if call is not None:
-                return self._call_value(call, depth, seen, params)
-        if t == "member_expression" and ctxt.startswith(("process.env.", "process.env[")):
-            return [("unknown", f"setting {ctxt}")]
-        if self.lang == "dart" and node.type not in ("identifier",) and node.named_children and \
+                return self.call_value(call, depth, seen)
+        setting = self._setting(ctxt, node)
+        if setting is not None:
+            return setting
+        if self.lang == "dart" and t != "identifier" and node.named_children and \
                 node.named_children[-1].type == "selector":
-            # dart "InternetAddress.anyIPv4" = identifier + selector
-            seg = L._last_name(node.named_children[-1])
+            seg = L.last_name(node.named_children[-1])
             if seg in SYMBOLS:
-                return [("addr", SYMBOLS[seg])]
-        # names
+                return Addr(*SYMBOLS[seg])
         seg = ctxt.replace("::", ".").replace("->", ".").rsplit(".", 1)[-1]
         if ctxt.lstrip(".") in SYMBOLS:
-            return [("addr", SYMBOLS[ctxt.lstrip(".")])]
-        if seg in SYMBOLS and t not in L.STRING_TYPES:
-            return [("addr", SYMBOLS[seg])]
+            return Addr(*SYMBOLS[ctxt.lstrip(".")])
+        if seg in SYMBOLS:
+            return Addr(*SYMBOLS[seg])
         if t in ("subscript", "subscript_expression", "index_expression", "element_reference"):
-            if "environ" in ctxt or "env" in ctxt.lower() or "argv" in ctxt.lower() or "config" in ctxt.lower():
-                return [("unknown", f"setting {ctxt}")]
-            return [("unknown", f"element of {ctxt[:40]}")]
-        name = L._last_name(node)
+            return Unknown(f"element of {ctxt[:40]}")
+        return self.name_value(node, ctxt, depth, seen)
+
+    def name_value(self, node: Any, ctxt: str, depth: int, seen: frozenset) -> Value:
+        name = L.last_name(node)
         if name is None:
-            return [("unknown", f"expression {ctxt[:40]}")]
-        if params:
-            p = self._param(node, name)
-            if p is not None:
-                return [p]
-        key = (name, node.start_byte) if False else name
-        if key in seen:
-            return [("unknown", f"{name} depends on itself")]
+            return Unknown(f"expression {ctxt[:40]}")
         qual = ctxt.replace("::", ".").replace("->", ".").replace("?.", ".")
         qual = qual.rsplit(".", 1)[0] if "." in qual else ""
-        values = self.definitions_for(name, node, qual)
-        if not values:
-            if ctxt.startswith(("process.env", "os.environ", "System.getenv", "ProcessInfo")):
-                return [("unknown", f"setting {ctxt}")]
-            return [("unknown", f"value of {ctxt[:40]} not found in this file")]
-        out: list[tuple[str, Any]] = []
-        for v in values[:8]:
-            out.extend(self.resolve(v, depth + 1, seen | {key}, params))
-        return out
+        if not qual:
+            p = self.scan.param_value(node, name)
+            if p is not None:
+                return p
+        if (name, qual) in seen:
+            return Unknown(f"{name} depends on itself")
+        seen = seen | {(name, qual)}
+        fam = self.family.name_value(self.scan, node, name, qual, depth, seen)
+        if fam is not None:
+            return fam
+        found = self.definitions_for(name, node, qual)
+        if not found:
+            return self.family.unresolved_name(self.scan, node, name, qual) or \
+                Unknown(f"value of {ctxt[:40]} not found")
+        out = []
+        for v, owner in found[:8]:
+            if owner.type not in L.FUNC_TYPES and v.start_byte > node.start_byte and len(found) > 1 \
+                    and L.function_of(owner) is not None and L.function_of(owner) == L.function_of(node):
+                continue  # a later assignment in the same function does not reach this use
+            self.scan.hop("assignment", owner, f"{name} = {' '.join(L.text(v).split())[:60]}")
+            out.append(self.value(v, depth + 1, seen))
+        return settle(one_of(out)) if out else Unknown(f"value of {ctxt[:40]} not found")
 
-    def _branches(self, node: Any, depth: int, seen: frozenset, params: bool) -> list[tuple[str, Any]]:
+    def _setting(self, ctxt: str, node: Any) -> Value | None:
+        """``process.env.PORT``, ``os.environ["HOST"]``, ``argv.a``: a setting without a default here."""
+        m = re.match(r"^process\.env(?:\.(\w+)|\[['\"`](\w+)['\"`]\])$", ctxt)
+        if m:
+            return self._config(node, "environment", m.group(1) or m.group(2))
+        m = re.match(r"^os\.environ\[['\"](\w+)['\"]\]$", ctxt)
+        if m:
+            return self._config(node, "environment", m.group(1))
+        m = re.match(r"^(?:argv|yargs\.argv|program|options|opts)\.(\w+)$", ctxt)
+        if m and self.lang in ("javascript", "typescript", "tsx"):
+            return self._config(node, "command-line option", m.group(1))
+        m = re.match(r"^(?:os\.Args|sys\.argv|process\.argv|CommandLine\.arguments)\[(\d+)\]$", ctxt)
+        if m:
+            return self._config(node, "command-line argument", ctxt)
+        return None
+
+    def _config(self, node: Any, source: str, key: str | None, default: Value | None = None) -> FromConfig:
+        d = f", default {describe_short(default)}" if default is not None else ""
+        self.scan.hop("config", node, f"{source} {key!r}{d}" if key else f"{source}{d}")
+        return FromConfig(source, key, default)
+
+    def _binary(self, node: Any, depth: int, seen: frozenset) -> Value | None:
+        op = _operator(node)
+        kids = [c for c in node.named_children if c.type != "comment"]
+        left = node.child_by_field_name("left") or node.child_by_field_name("lhs") or (kids[0] if kids else None)
+        right = node.child_by_field_name("right") or node.child_by_field_name("rhs") or (kids[-1] if kids else None)
+        if left is None or right is None:
+            return None
+        if op in ("or", "||", "??", "?:"):
+            lv = self.value(left, depth + 1, seen)
+            rv = self.value(right, depth + 1, seen)
+            if isinstance(lv, FromConfig):  # a setting, else the default written here
+                return lv if lv.default is not None else FromConfig(lv.source, lv.key, rv)
+            if isinstance(lv, Const) and lv.value not in (None, "", 0, False):
+                return lv
+            if isinstance(lv, Const):
+                return rv
+            return one_of([lv, rv])
+        if op == "+":
+            lv = self.value(left, depth + 1, seen)
+            rv = self.value(right, depth + 1, seen)
+            if isinstance(lv, Const) and isinstance(rv, Const) and isinstance(lv.value, (str, int)) \
+                    and isinstance(rv.value, (str, int)) and (isinstance(lv.value, str) or isinstance(rv.value, str)):
+                return Const(f"{lv.value}{rv.value}")
+            ls = const_str(lv) if not isinstance(lv, FromConfig) else None
+            if ls is not None and ls.endswith(":"):
+                return SockAddr(Const(ls[:-1]), rv)  # "host:" + port
+            return Unknown("address built at run time")
+        if op == "|" and self.lang in ("c", "cpp", "objc"):
+            return Unknown("bit expression")
+        return None
+
+    def _branches(self, node: Any, depth: int, seen: frozenset) -> Value:
         f = node.child_by_field_name
         a = f("consequence") or f("if_true") or f("then")
         b = f("alternative") or f("if_false") or f("else")
@@ -286,110 +292,119 @@ class Resolver:
             elif self.lang == "kotlin":
                 cond = f("condition")
                 rest = [c for c in kids if cond is None or c.id != cond.id]
+                if len(rest) == 3 and cond is None:
+                    rest = rest[1:]
                 if len(rest) == 2:
                     a, b = rest
                     a = a.named_children[-1] if a.type == "control_structure_body" and a.named_children else a
                     b = b.named_children[-1] if b.type == "control_structure_body" and b.named_children else b
             elif len(kids) == 3:
                 a, b = kids[1], kids[2]
-        out = []
-        for x in (a, b):
-            if x is not None:
-                out.extend(self.resolve(x, depth + 1, seen, params))
-        return out or [("unknown", "branch")]
+        out = [self.value(x, depth + 1, seen) for x in (a, b) if x is not None]
+        return settle(one_of(out)) if out else Unknown("branch")
 
-    def _param(self, node: Any, name: str) -> tuple[str, Any] | None:
-        fn_node = L.function_of(node)
-        while fn_node is not None:
-            fn = L.describe_function(self.lang, fn_node)
-            if fn is not None:
-                for i, (pname, default) in enumerate(fn.params):
-                    if pname == name:
-                        return ("param", (fn, i, name, default))
-            fn_node = L.function_of(fn_node)
-        return None
+    def call_value(self, call: L.Call, depth: int, seen: frozenset) -> Value:
+        got = self.family.call_value(self.scan, call, depth, seen)
+        if got is not None:
+            return got
+        return self._generic_call(call, depth, seen)
 
-    def _call_value(self, call: L.Call, depth: int, seen: frozenset, params: bool) -> list[tuple[str, Any]]:
+    def _generic_call(self, call: L.Call, depth: int, seen: frozenset) -> Value:
         name = call.name
         callee = call.callee
-        if ENV_CALLS.search(callee) or callee in ("os.getenv", "getenv"):
-            key = L.text(call.arg(0)) if call.arg(0) is not None else "?"
-            default = call.arg(1)
-            out: list[tuple[str, Any]] = [("unknown", f"setting {key}")]
-            if default is not None:
-                out += self.resolve(default, depth + 1, seen, params)
-            return out
-        if name in LOOPBACK_CALLS and ("InetAddress" in callee or callee == name):
-            return [("addr", (Bind.LOOPBACK, "127.0.0.1"))]
-        if name == "getLocalHost":
-            return [("unknown", "InetAddress.getLocalHost() resolves the device host name")]
-        if name in ("getByName", "getAllByName", "ParseIP", "inet_addr", "InternetAddress", "IPAddress",
-                    "ip_address", "IPv4Address", "IPv6Address", "lookup", "fromString", "parse",
-                    "ResolveTCPAddr", "ResolveUDPAddr", "ResolveIPAddr", "MustParseAddr", "ParseAddr",
-                    "inet_aton", "tryParse"):
-            idx = 1 if name.startswith("Resolve") else 0
-            arg = call.arg(idx)
+        if name in ADDRESS_PARSERS:
+            arg = call.arg(0)
             if arg is None:
-                return [("unknown", f"{name}() without argument")]
-            vals = self.resolve(arg, depth + 1, seen, params)
-            if name.startswith("Resolve"):
-                return vals
-            return [("null", None) if (v[0] == "null" and name == "getByName") else v for v in vals]
-        if name == "getByAddress":
-            arg = call.arg(1) if len(call.args) > 1 else call.arg(0)
-            raw = L.compact(L.text(arg)) if arg is not None else ""
-            nums = re.findall(r"-?\d+", raw.split("{", 1)[-1]) if "{" in raw else []
-            if len(nums) in (4, 16):
-                vals = [int(x) & 0xFF for x in nums]
-                if all(v == 0 for v in vals):
-                    return [("addr", (Bind.ALL, "0.0.0.0" if len(nums) == 4 else "::"))]
-                if len(nums) == 4:
-                    addr = ".".join(str(v) for v in vals)
-                    return [("addr", classify_host(addr))]
-            return [("unknown", "getByAddress with a computed array")]
-        if name in ("int", "Number", "parseInt", "atoi", "Int", "toInt", "valueOf", "Atoi") and call.args:
-            vals = self.resolve(call.args[-1][1] if name != "parseInt" else call.args[0][1], depth + 1, seen, params)
-            return [("int", int(v)) if k == "str" and v.strip().isdigit() else (k, v) for k, v in vals]
-        if name in ("htonl", "htons", "CFSwapInt32HostToBig", "bigEndian", "UInt32", "in_addr_t", "in_addr",
-                    "UInt16", "NSSwapHostIntToBig", "ntohl"):
-            arg = call.arg(0) or (call.args[0][1] if call.args else None)
-            if arg is not None:
-                return self.resolve(arg, depth + 1, seen, params)
-        if name in ("InetSocketAddress", "TCPAddr", "UDPAddr") or name.endswith("SocketAddress"):
-            if name == "createUnresolved":
-                pass
-            if len(call.args) == 1:
-                return [("sockaddr", ([("addr", (Bind.ALL, "0.0.0.0"))], self.resolve(call.arg(0), depth + 1, seen, params)))]
-            if len(call.args) >= 2:
-                hv = self.resolve(call.arg(0), depth + 1, seen, params)
-                pv = self.resolve(call.arg(1), depth + 1, seen, params)
-                return [("sockaddr", (hv, pv))]
-            return [("unknown", f"{name}()")]
-        if name in ("getenv", "Getenv", "environ"):
-            return [("unknown", "setting")]
-        # a function of this file returning a constant: follow one level
-        if params and depth < 4:
-            for fn in L.iter_functions(self.lang, self.root) if False else ():
-                pass
-        return [("unknown", f"result of {callee[:40]}()")]
+                return Unknown(f"{name}() without argument")
+            return map_options(self.value(arg, depth + 1, seen),
+                               lambda v: Unknown(f"{name}({describe_short(v)})") if isinstance(v, Const)
+                               and v.value is None else v)
+        if name in PASS_THROUGH and call.args:
+            arg = call.arg(0) if name != "requireNonNull" else call.args[0][1]
+            v = self.value(arg if arg is not None else call.args[-1][1], depth + 1, seen)
+            if name in ("int", "Number", "parseInt", "atoi", "Atoi", "toInt", "valueOf", "Integer", "toInteger"):
+                return _to_int(v)
+            return v
+        if name == "Port" and call.arg(None, "rawValue") is not None:  # Swift NWEndpoint.Port(rawValue:)
+            return self.value(call.arg(None, "rawValue"), depth + 1, seen)
+        if name in ("toInt", "toIntOrNull", "toString", "intValue", "integerValue", "unsignedIntegerValue",
+                    "unsignedShortValue", "shortValue") and call.receiver is not None:
+            return _to_int(self.value(call.receiver, depth + 1, seen)) if name != "toString" else \
+                self.value(call.receiver, depth + 1, seen)
+        return self.scan.call_result(call, depth, seen)
+
+
+def describe_short(v: Value | None) -> str:
+    if isinstance(v, Const):
+        return repr(v.value) if not isinstance(v.value, str) else f'"{v.value}"'
+    if isinstance(v, Addr):
+        return v.literal or v.bind.value
+    if isinstance(v, OneOf):
+        return " | ".join(sorted(describe_short(o) for o in v.options))
+    if isinstance(v, Unknown):
+        return "?"
+    return type(v).__name__
+
+
+def _to_int(v: Value) -> Value:
+    def one(x: Value) -> Value:
+        if isinstance(x, Const) and isinstance(x.value, str) and x.value.strip().isdigit():
+            return Const(int(x.value.strip()))
+        if isinstance(x, FromConfig) and x.default is not None:
+            return FromConfig(x.source, x.key, one(x.default))
+        return x
+    return map_options(v, one)
+
+
+_TRANSPARENT = {"parenthesized_expression", "await_expression", "try_expression", "as_expression",
+                "non_null_assertion_expression", "non_null_expression", "type_assertion", "satisfies_expression",
+                "argument", "value_argument", "expression_statement", "unary_expression", "postfix_expression",
+                "directly_assignable_expression", "expression", "parenthesized_value", "literal_element",
+                "cast_expression", "parenthesized_type", "spread_element"}
+
+
+def _transparent(node: Any) -> Any:
+    """The inner expression of a node that does not change the value (parentheses, casts, await)."""
+    t = node.type
+    if t == "pointer_expression":
+        return node.child_by_field_name("argument")
+    if t == "at_expression":
+        kids = node.named_children
+        return kids[0] if kids and kids[0].type not in L.STRING_TYPES else None
+    if t not in _TRANSPARENT:
+        return None
+    inner = node.child_by_field_name("value") or node.child_by_field_name("expression")
+    if inner is None:
+        kids = [c for c in node.named_children if c.type not in ("type_descriptor", "comment", "type",
+                                                                  "type_identifier", "user_type", "bang")]
+        if t == "unary_expression" and L.compact(L.text(node)).startswith(("-", "!", "~")):
+            return None
+        if t == "postfix_expression" and not L.compact(L.text(node)).endswith("!"):
+            return None
+        if len(kids) == 1 or (kids and t in ("cast_expression", "as_expression")):
+            inner = kids[-1] if t == "cast_expression" else kids[0]
+    if inner is None or inner.id == node.id:
+        return None
+    return inner
 
 
 _CLASS_TYPES = {"class_definition", "class_declaration", "object_declaration", "class_specifier",
                 "struct_specifier", "class_implementation", "class_interface", "class", "struct_declaration",
                 "extension_declaration", "protocol_declaration", "enum_declaration", "mixin_declaration",
-                "extension_definition", "object_literal", "class_body"}
+                "extension_definition", "object_literal", "interface_declaration", "record_declaration",
+                "companion_object", "enum_class_body"}
 
 
-def _class_of(node: Any) -> Any:
+def class_of(node: Any) -> Any:
     n = node.parent
     while n is not None:
-        if n.type in _CLASS_TYPES and n.type != "class_body":
+        if n.type in _CLASS_TYPES:
             return n
         n = n.parent
     return None
 
 
-def _inside(node: Any, ancestor: Any) -> bool:
+def inside(node: Any, ancestor: Any) -> bool:
     return ancestor.start_byte <= node.start_byte and node.end_byte <= ancestor.end_byte
 
 
@@ -403,7 +418,7 @@ def _operator(node: Any) -> str:
     return ""
 
 
-def _pairs(node: Any) -> list[tuple[str, Any]]:
+def pairs(node: Any) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     keys = node.children_by_field_name("key")
     if keys:  # Swift dictionary literal: key/value fields on the literal itself
@@ -427,11 +442,11 @@ def _pairs(node: Any) -> list[tuple[str, Any]]:
                 ktxt = L.strip_quotes(key) or ktxt
             out.append((ktxt, val))
         elif c.type == "literal_value":
-            out.extend(_pairs(c))
+            out.extend(pairs(c))
     return out
 
 
-def _dart_call_value(node: Any) -> Any:
+def dart_call_value(node: Any) -> Any:
     """For a Dart expression node whose last selector is an argument part: that selector."""
     kids = node.named_children
     if kids and kids[-1].type == "selector" and kids[-1].named_children and \
@@ -440,59 +455,5 @@ def _dart_call_value(node: Any) -> Any:
     return None
 
 
-# -- interpreting outcomes ------------------------------------------------------------
-
-def host_outcomes(values: list[tuple[str, Any]], null_bind: Bind = Bind.ALL) -> list[tuple[Bind, str | None, str | None]]:
-    """(bind, address, reason) per outcome of a host / address value."""
-    out: list[tuple[Bind, str | None, str | None]] = []
-    for kind, v in values:
-        if kind == "str":
-            if v.startswith(("\0", "@")):
-                out.append((Bind.UNIX, "@" + v.lstrip("\0@"), None))
-            elif v.startswith(("/", "./")):
-                out.append((Bind.UNIX, v, None))
-            else:
-                b, a = classify_host(v)
-                out.append((b, a, None))
-        elif kind == "addr":
-            out.append((v[0], v[1], None))
-        elif kind == "null":
-            out.append((null_bind, "0.0.0.0" if null_bind is Bind.ALL else None, None))
-        elif kind == "int":
-            if v == 0:
-                out.append((Bind.ALL, "0.0.0.0", None))
-            elif v == 0x7F000001:
-                out.append((Bind.LOOPBACK, "127.0.0.1", None))
-            else:
-                out.append((Bind.SPECIFIC, str(v), None))
-        elif kind == "sockaddr":
-            out.extend(host_outcomes(v[0], null_bind))
-        elif kind == "param":
-            fn, _, name, _ = v
-            out.append((Bind.UNKNOWN, None, f"parameter {name} of {fn.name or 'a function'}() with no caller in this file"))
-        elif kind == "unknown":
-            out.append((Bind.UNKNOWN, None, v))
-        elif kind == "tuple":
-            out.append((Bind.UNKNOWN, None, "a sequence of hosts"))
-        else:
-            out.append((Bind.UNKNOWN, None, f"unexpected {kind} value"))
-    # dedupe
-    uniq: list[tuple[Bind, str | None, str | None]] = []
-    for o in out:
-        if o not in uniq:
-            uniq.append(o)
-    return uniq
-
-
-def port_of(values: list[tuple[str, Any]]) -> int | None:
-    ints = {v for k, v in values if k == "int"}
-    strs = {v for k, v in values if k == "str" and v.isdigit()}
-    ints |= {int(s) for s in strs}
-    if len(ints) == 1 and len(values) == 1:
-        return next(iter(ints))
-    if len(ints) == 1 and all(k in ("int", "str") for k, _ in values):
-        return next(iter(ints))
-    for k, v in values:
-        if k == "sockaddr":
-            return port_of(v[1])
-    return None
+def via(api: str, v: Value) -> Value:
+    return Via(api, v)

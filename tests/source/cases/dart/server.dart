@@ -1,5 +1,8 @@
 // Expected facts: "EXPECT: <bind> <address|-> <port|->"; other lines stay quiet.
+// Oracle: dart:io docs -- the address is required; InternetAddress.anyIPv4 / anyIPv6 are the
+// wildcard, loopbackIPv4 / loopbackIPv6 the loopback; a string is looked up ("localhost").
 import 'dart:io';
+import 'package:shelf/shelf_io.dart' as io;
 
 const port = 8080;
 final bindAddress = InternetAddress.loopbackIPv4;
@@ -15,4 +18,8 @@ Future<void> main() async {
   await RawDatagramSocket.bind(InternetAddress.anyIPv4, 0);
   await Socket.connect('0.0.0.0', 80);
   await HttpServer.bind(InternetAddress('127.0.0.1'), 8084); // EXPECT: loopback 127.0.0.1 8084
+  await RawServerSocket.bind(InternetAddress.anyIPv6, 9001); // EXPECT: all-interfaces :: 9001
+  await SecureServerSocket.bind('localhost', 9002, context); // EXPECT: loopback localhost 9002
+  await io.serve(handler, InternetAddress.loopbackIPv4, 8085); // EXPECT: loopback 127.0.0.1 8085
+  await io.serve(handler, '0.0.0.0', 8086); // EXPECT: all-interfaces 0.0.0.0 8086
 }

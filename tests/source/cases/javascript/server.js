@@ -15,7 +15,7 @@ net.createServer().listen({ port: 9001, host: '::' }); // EXPECT: all-interfaces
 net.createServer().listen('/tmp/js.sock'); // EXPECT: unix /tmp/js.sock -
 const app = express();
 app.listen(3000, () => console.log('up')); // EXPECT: all-interfaces - 3000
-app.listen(process.env.PORT || 3001); // EXPECT: all-interfaces - -
+app.listen(process.env.PORT || 3001); // EXPECT: all-interfaces - 3001
 const tcp = TcpSocket.createServer((socket) => {});
 tcp.listen({ port: 12345, host: '0.0.0.0' }); // EXPECT: all-interfaces 0.0.0.0 12345
 tcp.listen({ port: 12346, host: '127.0.0.1' }); // EXPECT: loopback 127.0.0.1 12346

@@ -18,7 +18,7 @@ class LocalWeb : NanoHTTPD("localhost", 8091) // EXPECT: loopback localhost 8091
 
 fun start(debug: Boolean) {
     ServerSocket(PORT) // EXPECT: all-interfaces - 8080
-    ServerSocket(8081, 50, InetAddress.getLoopbackAddress()) // EXPECT: loopback 127.0.0.1 8081
+    ServerSocket(8081, 50, InetAddress.getLoopbackAddress()) // EXPECT: loopback - 8081
     embeddedServer(Netty, port = 8082) {} // EXPECT: all-interfaces - 8082
     embeddedServer(Netty, port = 8083, host = "127.0.0.1") {} // EXPECT: loopback 127.0.0.1 8083
     val host = if (debug) "0.0.0.0" else "127.0.0.1"

@@ -1,0 +1,9 @@
+package com.example.flow;
+
+/** First caller of Service.start. */
+public class MainActivity {
+    void onCreate() throws Exception {
+        Service service = new Service();
+        service.start(10001);
+    }
+}

@@ -1,0 +1,2 @@
+const { start } = require('./lib/server');
+start(3000, '0.0.0.0');

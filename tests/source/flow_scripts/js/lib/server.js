@@ -1,0 +1,5 @@
+const http = require('http');
+function start(port, host) {
+  http.createServer().listen(port, host);
+}
+module.exports = { start };

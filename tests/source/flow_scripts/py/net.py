@@ -1,0 +1,5 @@
+import socket
+
+def serve(host, port):
+    s = socket.socket()
+    s.bind((host, port))
