@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from portaudit.inputs.archive import Archive
 from portaudit.inputs.android.appinfo import parse_manifest
 
-EXAMPLES = ROOT / "tests" / ".cache" / "third_party" / "androguard" / "usr" / "share" / "doc" / "androguard" / "examples"
+EXAMPLES = ROOT / "tests/.cache/third_party/androguard/usr/share/doc/androguard/examples"
 WANT = ("AndroidManifest.xml", "resources.arsc")
 
 

@@ -29,7 +29,7 @@ from portaudit.corpus.worker import scan_one
 from portaudit.inputs.discover import discover
 from portaudit.options import Options
 
-EXAMPLES = ROOT / "tests" / ".cache" / "third_party" / "androguard" / "usr" / "share" / "doc" / "androguard" / "examples"
+EXAMPLES = ROOT / "tests/.cache/third_party/androguard/usr/share/doc/androguard/examples"
 
 # Runs androguard on each file in a fresh interpreter, prints JSON {path: seconds} and peak RSS.
 ANDROGUARD_SCRIPT = r"""

@@ -172,7 +172,8 @@ def main_big() -> None:
         andro = run("androguard", apk)
     print(f"{'side':44} {'seconds':>8} {'peak RSS MB':>12}")
     print(f"{'inflate floor (zipfile, 16 entries)':44} {floor['seconds']:8.3f} {floor['peak_rss_mb']:12.0f}")
-    print(f"{'portaudit analyze_dex (inflate + DEX engine)':44} {dexonly['seconds']:8.3f} {dexonly['peak_rss_mb']:12.0f}")
+    print(f"{'portaudit analyze_dex (inflate + DEX engine)':44} {dexonly['seconds']:8.3f} "
+          f"{dexonly['peak_rss_mb']:12.0f}")
     print(f"{'portaudit scan.run (whole pipeline)':44} {ours['seconds']:8.3f} {ours['peak_rss_mb']:12.0f}")
     print(f"{'androguard 4.1.4 AnalyzeAPK + xrefs':44} {andro['seconds']:8.2f} {andro['peak_rss_mb']:12.0f}")
     print(f"scan: {ours['listeners']} listeners, {ours['findings']} findings, errors {ours['errors']}, "

@@ -61,9 +61,10 @@ def main(sizes: list[int]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             report = report_for(n, Path(tmp))
             assert len(report.findings) == n
-            base = best(lambda: formats.render("json", report))
+            base = best(lambda report=report: formats.render("json", report))
             for name in formats.FORMATS:
-                secs = base if name == "json" else best(lambda name=name: formats.render(name, report, width=100))
+                secs = base if name == "json" else best(
+                    lambda name=name, report=report: formats.render(name, report, width=100))
                 print(f"{n:>9} {name:>8} {secs:>9.3f} {secs / base:>7.2f}x")
 
 

@@ -107,7 +107,8 @@ def main() -> None:
 
     if not (APPS / "netty" / "obf" / "classes.dex.jar").is_file():
         subprocess.run(["bash", str(ROOT / "tests" / "profiles" / "build.sh")], check=True)
-    print(f"\n{'release-like app':22} {'off s':>7} {'on s':>7} {'ratio':>6} {'match s':>8} {'renamed':>8} listeners (on)")
+    print(f"\n{'release-like app':22} {'off s':>7} {'on s':>7} {'ratio':>6} {'match s':>8} {'renamed':>8} "
+          "listeners (on)")
     for app in ("netty", "jetty", "mina"):
         for variant in ("plain", "obf", "repackage", "overload", "access", "optimize"):
             jar = APPS / app / variant / "classes.dex.jar"

@@ -75,7 +75,8 @@ def build_tree(dest: Path) -> Path:
                 shutil.copytree(inputs / name, dest / name, dirs_exist_ok=True)
     except Exception as exc:  # noqa: BLE001 - registries unreachable: the stdlib alone is still a large real tree
         print(f"(third-party inputs not added: {exc})", file=sys.stderr)
-    (dest / ".semgrepignore").write_text("# empty: scan everything, like portaudit --include-tests --include-vendored\n")
+    (dest / ".semgrepignore").write_text(
+        "# empty: scan everything, like portaudit --include-tests --include-vendored\n")
     (dest / ".complete").write_text("ok\n")
     return dest
 

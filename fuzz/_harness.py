@@ -81,7 +81,8 @@ def _files(base: Path, patterns: Iterable[str], max_bytes: int) -> list[Path]:
     return out
 
 
-def _zip_members(archives: Iterable[Path], want: Callable[[str], bool], max_bytes: int = 1 << 20) -> list[tuple[str, bytes]]:
+def _zip_members(archives: Iterable[Path], want: Callable[[str], bool],
+                 max_bytes: int = 1 << 20) -> list[tuple[str, bytes]]:
     out = []
     for a in archives:
         try:
@@ -125,7 +126,8 @@ def seed_blobs(kind: str) -> list[tuple[str, bytes]]:
     if kind == "dex":
         out = [(f"{p.parent.name}-{p.name}", p.read_bytes())
                for p in _files(FIXTURES / "android", ["**/*.dex"], 64 * 1024)]
-        out += [(p.name, p.read_bytes()) for p in _files(ANDROGUARD, ["tests/*.dex", "tests/fdroid/*.dex"], 48 * 1024)[:20]]
+        small = _files(ANDROGUARD, ["tests/*.dex", "tests/fdroid/*.dex"], 48 * 1024)[:20]
+        out += [(p.name, p.read_bytes()) for p in small]
         return out
     if kind == "elf":
         out = [(p.name, p.read_bytes()) for p in _files(FIXTURES / "native" / "bin", ["*"], 64 * 1024)]
@@ -165,7 +167,8 @@ def seed_blobs(kind: str) -> list[tuple[str, bytes]]:
                 out.append((p.name, bytes([LANGS.index(lang)]) + p.read_bytes()))
         return out
     if kind in ("render", "discover"):  # structured harnesses (fuzz/_make.py): any bytes are a start
-        out = [(p.name, p.read_bytes()[:4096]) for p in _files(ROOT / "tests" / "source" / "cases", ["*/*"], 1 << 20)[:8]]
+        cases = _files(ROOT / "tests" / "source" / "cases", ["*/*"], 1 << 20)[:8]
+        out = [(p.name, p.read_bytes()[:4096]) for p in cases]
         out += [(f"{p.parent.name}-{p.name}", p.read_bytes()[:4096])
                 for p in _files(FIXTURES / "android", ["**/*.dex"], 64 * 1024)[:4]]
         out.append(("utf16-odd", "host\ud800name\x1b]0;t\x07\n\u202e\x9b\x00".encode("utf-16-le", "surrogatepass") * 8))

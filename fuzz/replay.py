@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.seeds:
             cases += H.seed_blobs(mod.KIND)
         for p in args.inputs:
-            files = sorted(x for x in p.rglob("*") if x.is_file() and not x.name.endswith(".txt")) if p.is_dir() else [p]
+            files = (sorted(x for x in p.rglob("*") if x.is_file() and not x.name.endswith(".txt"))
+                     if p.is_dir() else [p])
             cases += [(str(f), f.read_bytes()) for f in files]
         for label, data in cases:
             try:

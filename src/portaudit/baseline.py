@@ -188,7 +188,8 @@ def _line_of_entry(raw: bytes, index: int) -> int | None:
 
 def split(findings: Iterable[Finding], fingerprints: set[str]) -> tuple[list[Finding], list[Finding]]:
     """(kept, suppressed) by fingerprint."""
-    kept, gone = [], []
+    kept: list[Finding] = []
+    gone: list[Finding] = []
     for f in findings:
         (gone if f.fingerprint in fingerprints else kept).append(f)
     return kept, gone

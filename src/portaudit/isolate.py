@@ -8,6 +8,7 @@ result comes back pickled through a pipe.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import pickle
@@ -15,6 +16,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 
 from .model import Facts, Finding, Target
 from .options import Options
@@ -43,10 +45,8 @@ def _child(conn: Connection, work: Work, target: Target, options: Options) -> No
         conn.send_bytes(payload)
     except BaseException as exc:  # noqa: BLE001 - report anything to the parent
         target.errors.append(f"internal error ({type(exc).__name__}: {exc}); please report it")
-        try:
+        with contextlib.suppress(Exception):  # the parent is gone or the pipe is broken: nobody to tell
             conn.send_bytes(pickle.dumps((Facts(target=target), [])))
-        except Exception:  # noqa: BLE001
-            pass
     finally:
         conn.close()
         os._exit(0)
@@ -68,17 +68,17 @@ def run_isolated(work: Work, targets: list[Target], options: Options) -> Iterato
     grace = 10.0
     timeout = options.limits.timeout_seconds
     pending = list(enumerate(targets))
-    running: dict[Connection, tuple[int, Target, mp.Process, float, list[bytes]]] = {}
+    running: dict[Connection, tuple[int, Target, BaseProcess, float, list[bytes]]] = {}
     done: dict[int, tuple[Facts, list[Finding]]] = {}
     next_out = 0
     while pending or running:
         while pending and len(running) < max(1, options.jobs):
             idx, target = pending.pop(0)
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(send, work, target, options), daemon=True)
-            proc.start()
+            child = ctx.Process(target=_child, args=(send, work, target, options), daemon=True)
+            child.start()
             send.close()
-            running[recv] = (idx, target, proc, time.monotonic(), [])
+            running[recv] = (idx, target, child, time.monotonic(), [])
         ready = wait(list(running), timeout=0.5)
         now = time.monotonic()
         for conn in list(running):

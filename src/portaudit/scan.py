@@ -20,7 +20,7 @@ from . import baseline, isolate, rules
 from .errors import Deadline, InputError, LimitExceeded, internal_error
 from .inputs import analyzer_for
 from .inputs.discover import discover, sha256_file
-from .model import Facts, Target
+from .model import Facts, Finding, Target
 from .options import Options
 from .report import Report, finding_sort_key
 
@@ -107,6 +107,7 @@ def run(
     options = options or Options()
     targets = list(discover(list(paths), options))
     report = Report()
+    results: Iterable[tuple[Facts, list[Finding]]]
     if options.isolate and isolate.available():
         # Import each needed analyzer once here, so forked children inherit it instead of
         # importing it again (0.7 s per child otherwise).

@@ -87,7 +87,7 @@ def apply(findings: Iterable[Finding], report: Report, known_rules: Iterable[str
     for f in findings:
         path = report.source_file(f)
         lines = files.lines(path) if path else None
-        if not lines:
+        if not path or not lines:
             res.kept.append(f)
             continue
         if path not in warned:  # validate every marker in a file that has findings
@@ -106,7 +106,8 @@ def apply(findings: Iterable[Finding], report: Report, known_rules: Iterable[str
                             f"{shown}:{no}: unknown rule id {rid!r} in suppression"
                             f"{did_you_mean(rid, known)}; `portaudit rules` lists them")
         hit = None
-        for no in (f.location.line, f.location.line - 1):
+        line = f.location.line  # a finding without a line (an archive entry) has no marker to match
+        for no in (line, line - 1) if line is not None else ():
             if 1 <= no <= len(lines):
                 parsed = parse_line(lines[no - 1])
                 if parsed and (("*" in parsed[0]) or f.rule in parsed[0]):

@@ -250,8 +250,8 @@ def bind_of(value: Value | None, meaning: NullMeaning | None = None, what: str =
     if isinstance(value, Addr):
         return Verdict(value.bind, value.literal, value.note)
     if isinstance(value, FromConfig) and value.default is not None:
-        v = bind_of(value.default, meaning, what)
-        return Verdict(v.bind, v.literal, f"{what} is {value.describe()}; the default is shown", v.alternatives)
+        dv = bind_of(value.default, meaning, what)
+        return Verdict(dv.bind, dv.literal, f"{what} is {value.describe()}; the default is shown", dv.alternatives)
     if isinstance(value, SockAddr):
         return bind_of(value.host, meaning, what)
     if isinstance(value, Const):

@@ -52,7 +52,7 @@ def test_all_entries_equal_zipfile(hello_apk: Path):
     with zipfile.ZipFile(hello_apk) as zf:
         infos = zf.infolist()
         assert arc.names() == [i.filename for i in infos]
-        for e, i in zip(arc.entries, infos):
+        for e, i in zip(arc.entries, infos, strict=True):
             assert (e.compressed_size, e.uncompressed_size, e.method) == (i.compress_size, i.file_size, i.compress_type)
             assert _sha(arc.read(e)) == _sha(zf.read(i))
     assert arc.notes == []
@@ -130,9 +130,8 @@ def test_unknown_method_on_stored_entry(hello_apk: Path, tmp_path: Path):
     stored = bytearray(rezip(entries_of(hello_apk), zipfile.ZIP_STORED))
     _cd_patch(stored, "classes.dex", "method", 0x1234)
     _lh_patch(stored, "classes.dex", "method", 0x1234)
-    with zipfile.ZipFile(__import__("io").BytesIO(bytes(stored))) as zf:
-        with pytest.raises(NotImplementedError):
-            zf.read("classes.dex")  # what breaks ordinary tools
+    with zipfile.ZipFile(__import__("io").BytesIO(bytes(stored))) as zf, pytest.raises(NotImplementedError):
+        zf.read("classes.dex")  # what breaks ordinary tools
     arc = Archive(bytes(stored), "")
     assert _sha(arc.read_name("classes.dex")) == _sha(_real_dex(hello_apk))
     assert any("compression method 4660 read as stored" in n for n in arc.notes), arc.notes

@@ -67,10 +67,9 @@ def corpus(tmp_path_factory, hello_apk: Path, examples: Path) -> dict[str, Path]
                                 ("../../classes.dex", _dex(good))]))
     put("dup.apk", rezip([("classes.dex", _dex(hello_apk)), ("classes.dex", _dex(good))]))
     # zip bomb: 200 MiB of zeros deflated (about 200 KiB) next to nothing else
-    with zipfile.ZipFile(d / "bomb.apk", "w", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("classes.dex", "w") as fh:
-            for _ in range(200):
-                fh.write(bytes(1 << 20))
+    with zipfile.ZipFile(d / "bomb.apk", "w", zipfile.ZIP_DEFLATED) as zf, zf.open("classes.dex", "w") as fh:
+        for _ in range(200):
+            fh.write(bytes(1 << 20))
     c["bomb.apk"] = d / "bomb.apk"
     # a jar with classes but no DEX (a plain Java archive)
     put("plain.jar", rezip([("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n\r\n"),
@@ -113,7 +112,7 @@ def test_scan_run_reports_each_bad_file_and_scans_the_good(corpus: dict[str, Pat
     # the good file and the evasions are fully scanned: the listener in Server.start() is found
     for name in ["good.apk", "tampered.apk", "traversal.apk", "dup.apk", "baddex.apk", "truncdex.apk",
                  "garbage-manifest.apk"]:
-        ports = [(l.port, l.bind.value) for l in facts[name].listeners]
+        ports = [(li.port, li.bind.value) for li in facts[name].listeners]
         assert (8080, "all-interfaces") in ports, (name, ports)
     assert facts["good.apk"].app.debuggable is True
     assert any("local header disagrees" in n for n in by_name["tampered.apk"].notes)
@@ -161,7 +160,7 @@ def test_end_to_end_every_container_kind(kind: str):
     assert facts.app.debuggable is True and facts.app.debuggable_source == "resource"
     prefix = {"apk": "", "aab": "base/dex/", "apks": "splits/base-master.apk!",
               "xapk": "com.example.portaudit.resdebug.apk!"}[kind]
-    listeners = [(l.location.file, l.location.class_, l.port) for l in facts.listeners]
+    listeners = [(li.location.file, li.location.class_, li.port) for li in facts.listeners]
     assert listeners == [(f"{prefix}classes.dex", "com.example.portaudit.Server", 8080)]
     rules = sorted(f.rule for f in report.findings)
     assert "debuggable-build" in rules and "listener-all-interfaces" in rules
@@ -176,8 +175,8 @@ def test_bare_dex_and_jar(tmp_path: Path, multidex_apk: Path):
     for t in report.targets:
         assert t.errors == [], t.errors
     facts = {Path(f.target.path).name: f for f in report.facts}
-    assert [l.port for l in facts["classes.dex"].listeners] == [8080]
-    assert [l.location.file for l in facts["lib.jar"].listeners] == ["classes2.dex"]
+    assert [li.port for li in facts["classes.dex"].listeners] == [8080]
+    assert [li.location.file for li in facts["lib.jar"].listeners] == ["classes2.dex"]
     assert facts["lib.jar"].stats["dex_count"] == 2
 
 

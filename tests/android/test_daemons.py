@@ -127,7 +127,8 @@ def _apk(tmp: Path, extra: dict[str, bytes]) -> Path:
 def test_apk_ships_tor_and_its_torrc(debian, tmp_path):
     """Debian's real tor executable as lib/x86_64/libtor.so (how Tor apps ship it) with a torrc in
     assets/ (Debian's, SocksPort 0.0.0.0:9050 enabled) and v2ray's config in res/raw/."""
-    torrc = (debian / "tor" / "etc" / "tor" / "torrc").read_text().replace("#SocksPort 9050 #", "SocksPort 0.0.0.0:9050 #")
+    torrc = (debian / "tor" / "etc" / "tor" / "torrc").read_text()
+    torrc = torrc.replace("#SocksPort 9050 #", "SocksPort 0.0.0.0:9050 #")
     v2ray = (debian / "v2ray" / "usr" / "share" / "v2ray" / "config.json").read_bytes()
     apk = _apk(tmp_path, {"assets/torrc": torrc.encode(), "res/raw/v2ray_config.json": v2ray,
                           "lib/x86_64/libtor.so": (debian / "tor" / "usr" / "bin" / "tor").read_bytes()})

@@ -72,7 +72,7 @@ def test_native_results_reach_the_facts(apk_with_libs: Path):
     else:
         assert any("native analyzer not installed: 1 native libraries" in n for n in t.notes)
     # the DEX listener is there either way
-    assert any(l.port == 8080 for l in facts.listeners)
+    assert any(li.port == 8080 for li in facts.listeners)
 
 
 def test_native_crash_is_contained(apk_with_libs: Path, monkeypatch):
@@ -88,7 +88,7 @@ def test_native_crash_is_contained(apk_with_libs: Path, monkeypatch):
     report = run([str(apk_with_libs)])
     (t,) = report.targets
     assert "lib/arm64-v8a/libzmq.so: native analysis failed (RuntimeError: simulated analyzer crash)" in t.errors
-    assert any(l.port == 8080 for l in report.facts[0].listeners)
+    assert any(li.port == 8080 for li in report.facts[0].listeners)
     assert isinstance(nat_pkg, types.ModuleType)
 
 

@@ -107,7 +107,7 @@ def _keys(report: dict, target: Path) -> set[tuple]:
 def runs(tmp_path_factory):
     d = tmp_path_factory.mktemp("nested")
     apks = {}
-    for name, (extra, _keys_, _note) in CASES.items():
+    for name, (extra, _keys, _note) in CASES.items():
         apks[name] = d / f"{name}.apk"
         apks[name].write_bytes(_demo_plus(extra))
     together = {fmt: cli.scan([cli.DEMO_APK, *apks.values()], fmt, d) for fmt in cli.FORMATS}

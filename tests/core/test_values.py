@@ -92,7 +92,8 @@ def test_alternatives():
 def test_one_of_joins():
     assert one_of([Const(1)]) == Const(1)
     assert one_of([Const(1), Const(1)]) == Const(1)
-    assert one_of([Const(1), OneOf(frozenset({Const(2), Const(3)}))]) == OneOf(frozenset({Const(1), Const(2), Const(3)}))
+    assert (one_of([Const(1), OneOf(frozenset({Const(2), Const(3)}))])
+            == OneOf(frozenset({Const(1), Const(2), Const(3)})))
     assert isinstance(one_of([Const(1), Unknown("x")]), Unknown)
     assert isinstance(one_of([Const(i) for i in range(20)]), Unknown)
     assert isinstance(one_of([]), Unknown)

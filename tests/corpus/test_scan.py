@@ -36,8 +36,8 @@ def test_reference_store_has_real_findings_and_errors(corpus, reference_store):
     db = reference_store
     # the obfuscated Facebook Audience Network server socket in the androguard sample DEX
     fb = _findings(db, FB_DEX)
-    assert any(f["api"] and "ServerSocket" in f["api"] and f["class"] and "com.facebook.ads" in f["class"].replace("/", ".")
-               for f in fb), fb
+    assert any(f["api"] and "ServerSocket" in f["api"]
+               and f["class"] and "com.facebook.ads" in f["class"].replace("/", ".") for f in fb), fb
     assert any(f["sdk"] == "Facebook Audience Network" for f in fb)
     # exoplayer's UDP socket in the TV sample
     tv = _findings(db, TVLEANBACK)
@@ -48,7 +48,8 @@ def test_reference_store_has_real_findings_and_errors(corpus, reference_store):
     # every project fixture that is a listener is found
     with Store(str(db), readonly=True) as s:
         fixture_listeners = s.rows("SELECT COUNT(DISTINCT t.id) AS n FROM targets t JOIN findings f "
-                                   "ON f.target_id = t.id WHERE t.path LIKE '%/fixtures/%' AND f.bind IS NOT NULL")[0]["n"]
+                                   "ON f.target_id = t.id "
+                                   "WHERE t.path LIKE '%/fixtures/%' AND f.bind IS NOT NULL")[0]["n"]
         assert fixture_listeners >= 10
         neg = s.rows("SELECT COUNT(*) AS n FROM findings f JOIN targets t ON t.id = f.target_id "
                      "WHERE t.path LIKE '%/neg_%' AND f.bind IS NOT NULL")[0]["n"]
@@ -201,7 +202,10 @@ def test_existing_dask_scheduler(corpus, reference_store, tmp_path):
     shas = {t[0] for t in got["targets"]}
     assert len(shas) == 3
     assert got["findings"] and got["findings"] == [f for f in ref["findings"] if f[0] in shas]
-    drop_path = lambda rows: [t[:1] + t[2:] for t in rows]
+
+    def drop_path(rows):
+        return [t[:1] + t[2:] for t in rows]
+
     assert drop_path(got["targets"]) == drop_path([t for t in ref["targets"] if t[0] in shas])
 
 

@@ -97,7 +97,8 @@ def test_text_csv_html_are_complete(reference_store, tmp_path):
     bind = {r["key"]: int(r["apps"]) for r in rows if r["section"] == "bind"}
     assert bind == {r["key"]: r["apps"] for r in data["tables"]["bind"]["rows"]}
     out = tmp_path / "report.html"
-    r = subprocess.run(PORTAUDIT + ["corpus", "stats", "--db", str(reference_store), "--format", "html", "-o", str(out)],
+    r = subprocess.run(PORTAUDIT + ["corpus", "stats", "--db", str(reference_store), "--format", "html",
+                                    "-o", str(out)],
                        capture_output=True, text=True, cwd=str(ROOT), timeout=120)
     assert r.returncode == 0, r.stderr
     html = out.read_text()
@@ -139,7 +140,8 @@ def test_stats_html_shares_the_report_style_and_uses_human_labels(reference_stor
     from portaudit.formats.html import _static
 
     out = tmp_path / "stats.html"
-    r = subprocess.run(PORTAUDIT + ["corpus", "stats", "--db", str(reference_store), "--format", "html", "-o", str(out)],
+    r = subprocess.run(PORTAUDIT + ["corpus", "stats", "--db", str(reference_store), "--format", "html",
+                                    "-o", str(out)],
                        capture_output=True, text=True, cwd=str(ROOT), timeout=120)
     assert r.returncode == 0, r.stderr
     html = out.read_text()

@@ -16,10 +16,11 @@ from loguru import logger
 
 logger.remove()
 
-from androguard.core.analysis.analysis import Analysis
-from androguard.core.dex import DEX
+# androguard logs through loguru as it is imported: the logger is silenced first
+from androguard.core.analysis.analysis import Analysis  # noqa: E402
+from androguard.core.dex import DEX  # noqa: E402
 
-from portaudit.catalog import android_apis
+from portaudit.catalog import android_apis  # noqa: E402
 
 
 def dex_blobs(path: str) -> list[bytes]:

@@ -21,5 +21,5 @@ def smali_result():
 
 
 def by_method(listeners, cls: str, method_prefix: str):
-    return [l for l in listeners
-            if l.location.class_ == cls and l.location.method.startswith(method_prefix)]
+    return [li for li in listeners
+            if li.location.class_ == cls and li.location.method.startswith(method_prefix)]

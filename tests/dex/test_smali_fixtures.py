@@ -44,7 +44,7 @@ CASES = [
 
 
 def test_call_sites_in_try_and_catch_handler(smali_result):
-    got = sorted((l.api, l.bind, l.port) for l in by_method(smali_result.listeners, L, "inCatch("))
+    got = sorted((li.api, li.bind, li.port) for li in by_method(smali_result.listeners, L, "inCatch("))
     assert got == [("java.net.ServerSocket(int)", Bind.ALL, 8093),
                    ("java.net.ServerSocket(int,int,InetAddress)", Bind.LOOPBACK, 8093)]
 
@@ -104,21 +104,21 @@ def test_wrapper_reported_at_the_api_call_once_per_caller(smali_result):
     it twice, two/Remote.smali (classes2.dex) once.  The location is the API call in open(); each
     caller is its own listener whose flow ends at that caller."""
     via = "Lcom/example/pa/Wrapper;->open(ILjava/lang/String;)Ljava/net/ServerSocket;"
-    found = [l for l in smali_result.listeners if l.via == via]
-    got = sorted((l.flow[-1].location.file, l.flow[-1].location.class_, l.flow[-1].location.offset,
-                  l.bind.value, l.address, l.port) for l in found)
+    found = [li for li in smali_result.listeners if li.via == via]
+    got = sorted((li.flow[-1].location.file, li.flow[-1].location.class_, li.flow[-1].location.offset,
+                  li.bind.value, li.address, li.port) for li in found)
     assert got == [
         ("classes.dex", "com.example.pa.Wrapper", 0x4, "all-interfaces", "0.0.0.0", 5555),
         ("classes.dex", "com.example.pa.Wrapper", 0xB, "loopback", "127.0.0.1", 6666),
         # the caller lives in the other DEX file
         ("classes2.dex", "com.example.pa.two.Remote", 0x4, "loopback", "::1", 8000),
     ]
-    for l in found:
-        assert (l.location.class_, l.location.method) == ("com.example.pa.Wrapper", "open(ILjava/lang/String;)"
+    for li in found:
+        assert (li.location.class_, li.location.method) == ("com.example.pa.Wrapper", "open(ILjava/lang/String;)"
                                                          "Ljava/net/ServerSocket;")
-        assert [h.role for h in l.flow] == ["api", "caller"]
-        assert l.flow[0].location == l.location
-        assert l.flow[-1].location.snippet.startswith("invoke-static")
+        assert [h.role for h in li.flow] == ["api", "caller"]
+        assert li.flow[0].location == li.location
+        assert li.flow[-1].location.snippet.startswith("invoke-static")
 
 
 def test_wrapper_without_caller(smali_result):
@@ -129,8 +129,8 @@ def test_wrapper_without_caller(smali_result):
 
 def test_subclass_super_constructor(smali_result):
     """MyServer.smali: <init>(I) calls NanoHTTPD.<init>(I) with p1; launch() calls new MyServer(0x22b8)."""
-    (s,) = [l for l in smali_result.listeners if l.api == "NanoHTTPD(int)" and
-            l.location.class_ == "com.example.pa.MyServer"]
+    (s,) = [li for li in smali_result.listeners if li.api == "NanoHTTPD(int)" and
+            li.location.class_ == "com.example.pa.MyServer"]
     assert s.location.method == "<init>(I)V"
     assert (s.bind, s.port) == (Bind.ALL, 8888)
     assert s.via == "Lcom/example/pa/MyServer;-><init>(I)V"
@@ -139,7 +139,7 @@ def test_subclass_super_constructor(smali_result):
 
 def test_library_internals_suppressed(smali_result):
     # NanoHTTPD.start() binds from fields; the app's use of the library is reported instead
-    assert not [l for l in smali_result.listeners if l.location.class_ == "fi.iki.elonen.NanoHTTPD"]
+    assert not [li for li in smali_result.listeners if li.location.class_ == "fi.iki.elonen.NanoHTTPD"]
 
 
 def test_guards(smali_result):
@@ -159,10 +159,10 @@ def test_guards(smali_result):
 
 
 def test_negatives_stay_quiet(smali_result):
-    assert not [l for l in smali_result.listeners if l.location.class_ == "com.example.pa.Negatives"]
+    assert not [li for li in smali_result.listeners if li.location.class_ == "com.example.pa.Negatives"]
     # new ServerSocket() alone is not a listener, its bind() is
-    for l in smali_result.listeners:
-        assert "-><init>()V" not in (l.evidence or "")
+    for li in smali_result.listeners:
+        assert "-><init>()V" not in (li.evidence or "")
 
 
 def test_debug_services(smali_result):
@@ -205,17 +205,17 @@ def test_evidence_matches_dexdump(smali_result, tmp_path):
             text = ins.split(": ", 1)[1].split(" // ")[0].strip()
             lines.setdefault(text, set()).add(pc)
     checked = 0
-    for l in smali_result.listeners:
-        if l.location.file != "classes.dex":
+    for li in smali_result.listeners:
+        if li.location.file != "classes.dex":
             continue
-        ours = l.evidence.replace("->", ".")
+        ours = li.evidence.replace("->", ".")
         m = re.search(r"\{v(\d+) \.\. v(\d+)\}", ours)  # smali range form; dexdump lists registers
         if m:
             regs = ", ".join(f"v{i}" for i in range(int(m[1]), int(m[2]) + 1))
             ours = ours[: m.start()] + "{" + regs + "}" + ours[m.end():]
         ours = ours[: ours.rindex("(")] + ":" + ours[ours.rindex("("):]
         assert ours in lines, ours
-        assert l.location.offset in lines[ours]
+        assert li.location.offset in lines[ours]
         checked += 1
     assert checked >= 20
 
@@ -226,9 +226,9 @@ def test_shaded_library_by_simple_name(smali_result):
     (s,) = by_method(smali_result.listeners, "com.example.pa.Shaded", "start(")
     assert (s.api, s.bind, s.port) == ("NanoHTTPD(int)", Bind.ALL, 9100)
     assert "Lcom/adtech/mobilesdk/publisher/cache/NanoHTTPD;-><init>(I)V" in s.evidence
-    assert not [l for l in smali_result.listeners if "adtech" in l.location.class_]
+    assert not [li for li in smali_result.listeners if "adtech" in li.location.class_]
 
 
 def test_a_class_named_like_a_server_is_not_one(smali_result):
     # fake/NanoHTTPD.smali: a class called NanoHTTPD that opens no socket; make() constructs it
-    assert not [l for l in smali_result.listeners if l.location.class_.startswith("com.example.pa.fake")]
+    assert not [li for li in smali_result.listeners if li.location.class_.startswith("com.example.pa.fake")]

@@ -74,7 +74,7 @@ def test_facebook_audience_network_proxy_is_loopback(dc4b, dc4b_path):
     host = const_of(body, gbn_pc, registers(gbn_text)[0])
     assert host == "127.0.0.1" and classify_literal(host)[0] is Bind.LOOPBACK
     port = const_of(body, pc, port_reg)
-    (fb,) = [l for l in dc4b.listeners if l.location.class_ == cls]
+    (fb,) = [li for li in dc4b.listeners if li.location.class_ == cls]
     assert fb.api == "java.net.ServerSocket(int,int,InetAddress)"
     assert (fb.bind, fb.address, fb.port) == (Bind.LOOPBACK, host, port)
     assert fb.location.method == meth
@@ -87,10 +87,10 @@ def test_miui_local_server_sockets(dc4b, dc4b_path):
     dis = disassemble(dc4b_path)
     ref = "Landroid/net/LocalServerSocket;.<init>:(Ljava/lang/String;)V"
     sites = dis.calls(ref)  # dexdump: every LocalServerSocket(String) call
-    got = {(l.location.class_, l.location.method, l.location.offset): l for l in dc4b.listeners
-           if l.bind == Bind.UNIX}
+    got = {(li.location.class_, li.location.method, li.location.offset): li for li in dc4b.listeners
+           if li.bind == Bind.UNIX}
     assert sorted(got) == sorted((c, m, pc) for c, m, pc, _t in sites)
-    for cls, meth, pc, text in sites:
+    for cls, meth, pc, _text in sites:
         lst = got[(cls, meth, pc)]
         body = dis.code(cls, meth)
         # dexdump: the name is the result of a static getter that reads a static field ...
@@ -157,12 +157,12 @@ def test_exoplayer_udp_data_source(androguard_examples, tmp_path):
                 assert any("iget-object" in t and ".socketAddress:" in t for p_, t in body if p_ < pc)
                 assert any("iput-object" in t and ".socketAddress:" in t for _p, t in body)
                 assert any("Uri;.getHost:" in t for _p, t in body)
-    got = sorted((l.api, l.location.class_, l.location.method, l.location.offset) for l in r.listeners)
+    got = sorted((li.api, li.location.class_, li.location.method, li.location.offset) for li in r.listeners)
     assert got == sorted(sites) and len(got) == 2
-    for l in r.listeners:
-        assert l.bind is Bind.UNKNOWN and l.transport == "udp"
-        assert ".UdpDataSource.socketAddress is written with a value not known at" in l.reason
-        assert (l.origin.kind, l.origin.sdk) == ("library", sdk_of(l.location.class_))
+    for li in r.listeners:
+        assert li.bind is Bind.UNKNOWN and li.transport == "udp"
+        assert ".UdpDataSource.socketAddress is written with a value not known at" in li.reason
+        assert (li.origin.kind, li.origin.sdk) == ("library", sdk_of(li.location.class_))
 
 
 @pytest.mark.parametrize("name", ["okhttp.d8.038.dex", "okhttp.d8.039.dex", "okhttp.dx.038.dex",
@@ -188,18 +188,18 @@ def test_fdroid_dex(androguard_examples):
         # dexdump: every call of a catalogue listener API in the file
         sites = sorted((api, c, m, pc) for api, rs in refs("listener").items()
                        for ref in rs for c, m, pc, _t in dis.calls(ref))
-        got = sorted((l.api, l.location.class_, l.location.method, l.location.offset) for l in r.listeners)
+        got = sorted((li.api, li.location.class_, li.location.method, li.location.offset) for li in r.listeners)
         assert got == sites, p.name
-        for l in r.listeners:
+        for li in r.listeners:
             # AndStatus ships a shaded Apache HttpCore HttpServer: dexdump shows the address and
             # port read from fields set in the constructor from ServerBootstrap's fields, which only
             # its setters setLocalAddress / setListenerPort write, and nothing calls those setters
-            assert l.location.class_.endswith(".impl.bootstrap.HttpServer")
+            assert li.location.class_.endswith(".impl.bootstrap.HttpServer")
             for setter in ("setLocalAddress", "setListenerPort"):
                 assert not [c for c in dis.calls(f"ServerBootstrap;.{setter}:")], setter
-            assert l.bind is Bind.UNKNOWN
-            assert ".HttpServer.ifAddress is written with a value not known" in l.reason
-            (w,) = [h for h in l.flow if h.role == "field-write" and h.location.method.startswith("setLocalAddress(")]
+            assert li.bind is Bind.UNKNOWN
+            assert ".HttpServer.ifAddress is written with a value not known" in li.reason
+            (w,) = [h for h in li.flow if h.role == "field-write" and h.location.method.startswith("setLocalAddress(")]
             assert "no caller found" in w.note
-            assert (l.origin.kind, l.origin.sdk) == ("library", sdk_of(l.location.class_))
+            assert (li.origin.kind, li.origin.sdk) == ("library", sdk_of(li.location.class_))
     assert sum(1 for _ in (androguard_examples / "tests" / "fdroid").glob("*.dex")) == 4

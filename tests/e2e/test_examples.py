@@ -111,7 +111,8 @@ def _try_repo(sample: Path, hook: str, home: Path, *files: str) -> subprocess.Co
     args = ["--files", *files] if files else ["--all-files"]
     return subprocess.run([str(BIN / "pre-commit"), "try-repo", str(ROOT), hook, "--verbose", *args],
                           cwd=sample, capture_output=True, text=True, timeout=1200,
-                          env=dict(os.environ, PRE_COMMIT_HOME=str(home), PIP_CONSTRAINT=str(ROOT / "scripts" / "constraints.txt")))
+                          env=dict(os.environ, PRE_COMMIT_HOME=str(home),
+                                   PIP_CONSTRAINT=str(ROOT / "scripts" / "constraints.txt")))
 
 
 @pytest.mark.slow

@@ -354,7 +354,8 @@ def test_sarif_of_every_kind_validates(tmp_path):
     assert run.code == 2  # the broken APK
     out = tmp_path / "check.sarif"
     proc = subprocess.run([multitool(), "validate", "--rule-kind", "Sarif;Gh", str(sarif), "-o", str(out),
-                           "--log", "ForceOverwrite"], check=False, capture_output=True, text=True, timeout=300, cwd=node_tools())
+                           "--log", "ForceOverwrite"],
+                          check=False, capture_output=True, text=True, timeout=300, cwd=node_tools())
     results = json.loads(out.read_text())["runs"][0].get("results", [])
     assert not [r for r in results if r.get("level", "warning") == "error"], proc.stdout
     assert {r["ruleId"] for r in results} <= {"SARIF2005", "SARIF2017"}, proc.stdout

@@ -26,8 +26,9 @@ def installed(tmp_path_factory) -> Path:
     (wheel,) = dist.glob("portaudit-*.whl")
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-c", str(ROOT / "scripts" / "constraints.txt"),
-                    str(wheel)], check=True, capture_output=True, timeout=900)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                    "-c", str(ROOT / "scripts" / "constraints.txt"), str(wheel)],
+                   check=True, capture_output=True, timeout=900)
     return wheel, venv
 
 
@@ -42,7 +43,8 @@ def test_wheel_declares_only_runtime_imports(installed):
                if "extra ==" not in r}
     # never imported by the package (grep of src/portaudit): not runtime dependencies
     assert not runtime & {"lief", "apkinspector", "dask", "matplotlib", "pyarrow"}, runtime
-    corpus = {r.split(";")[0].split("[")[0].split(">")[0].strip().lower() for r in requires if "extra == \"corpus\"" in r}
+    corpus = {r.split(";")[0].split("[")[0].split(">")[0].strip().lower()
+              for r in requires if "extra == \"corpus\"" in r}
     assert corpus == {"dask", "matplotlib", "pyarrow"}
     # the package data the scan needs travels in the wheel
     for data in ("portaudit/samples/demo.apk", "portaudit/catalog/android_apis.toml",
@@ -54,7 +56,8 @@ def test_wheel_declares_only_runtime_imports(installed):
 def test_installed_wheel_scans_the_demo_apk(installed, tmp_path):
     _, venv = installed
     exe = venv / "bin" / "portaudit"
-    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import portaudit, os; print(os.path.dirname(portaudit.__file__))"],
+    where = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import portaudit, os; print(os.path.dirname(portaudit.__file__))"],
                            capture_output=True, text=True, check=True, cwd=tmp_path).stdout.strip()
     assert where.startswith(str(venv))  # the installed copy, not this checkout
     apk = Path(where) / "samples" / "demo.apk"
@@ -71,8 +74,9 @@ def test_installed_wheel_scans_the_demo_apk(installed, tmp_path):
 
 def test_corpus_mode_without_the_extra_is_one_clear_line(installed, tmp_path):
     _, venv = installed
-    proc = subprocess.run([str(venv / "bin" / "portaudit"), "corpus", "scan", str(ROOT / "src" / "portaudit" / "samples"),
-                           "--db", str(tmp_path / "c.sqlite"), "--dask-local", "1"],
+    proc = subprocess.run([str(venv / "bin" / "portaudit"), "corpus", "scan",
+                           str(ROOT / "src" / "portaudit" / "samples"), "--db", str(tmp_path / "c.sqlite"),
+                           "--dask-local", "1"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == ["portaudit: Dask execution needs the Python package distributed, which is "

@@ -192,15 +192,17 @@ def big_report(root: Path, n_targets: int = 150, with_findings: int = 100, per_t
                 loc = Location(file="classes.dex", class_=f"com.app{t}.net.Server{i}", method="start(I)V", offset=4 * i)
                 flow = []
                 if i % 2:
-                    flow = [Hop("api", loc), Hop("wrapper", Location(file="classes.dex", class_=f"com.app{t}.Net",
-                                                                      method="listen(I)V", offset=8), "port parameter p"),
+                    wrapper = Location(file="classes.dex", class_=f"com.app{t}.Net", method="listen(I)V", offset=8)
+                    flow = [Hop("api", loc), Hop("wrapper", wrapper, "port parameter p"),
                             Hop("caller", Location(file="classes2.dex", class_=f"com.app{t}.Main", method="onCreate()V",
                                                    offset=0x20), f"port = {7000 + i}")]
                 listeners.append(Listener(
                     api="java.net.ServerSocket(int,int,InetAddress)", transport="tcp", bind=bind, address=addr,
-                    port=7000 + i, location=loc, flow=flow, alternatives=["0.0.0.0", "127.0.0.1"] if bind == Bind.CONDITIONAL else [],
+                    port=7000 + i, location=loc, flow=flow,
+                    alternatives=["0.0.0.0", "127.0.0.1"] if bind == Bind.CONDITIONAL else [],
                     reason="address from a register" if bind == Bind.UNKNOWN else None,
                     origin=Origin(kind="library", sdk="NanoHTTPD") if i == 4 else Origin(),
-                    evidence="invoke-direct {v0, v1, v2, v3}, Ljava/net/ServerSocket;-><init>(IILjava/net/InetAddress;)V"))
+                    evidence="invoke-direct {v0, v1, v2, v3}, "
+                             "Ljava/net/ServerSocket;-><init>(IILjava/net/InetAddress;)V"))
         facts_list.append(Facts(target=target, app=AppInfo(package=f"com.app{t}"), listeners=listeners))
     return build_report(facts_list, root=str(root))

@@ -45,7 +45,8 @@ def test_junit_xml_validates_against_junit_10_xsd(tmp_path):
     assert [c.get("name") for c in clean.findall("testcase")] == ["no findings"]
     broken = next(s for name, s in suites.items() if name.endswith("broken.apk"))
     assert broken.find("testcase/error") is not None
-    failures = [c.find("failure") for s in suites.values() for c in s.findall("testcase") if c.find("failure") is not None]
+    failures = [c.find("failure") for s in suites.values() for c in s.findall("testcase")
+                if c.find("failure") is not None]
     assert sorted(f.get("type") for f in failures) == sorted(f["severity"] for f in data["findings"])
 
 
@@ -67,8 +68,8 @@ def test_gitlab_sast_report_has_the_documented_fields(tmp_path):
     # a source finding is at its file and line (the JSON report of the same run is the oracle)
     for f in data["findings"]:
         if f["location"]["line"]:
-            assert any(v["location"]["file"] == f["location"]["file"] and v["location"]["start_line"] == f["location"]["line"]
-                       for v in vulns), f["location"]
+            assert any(v["location"]["file"] == f["location"]["file"]
+                       and v["location"]["start_line"] == f["location"]["line"] for v in vulns), f["location"]
     # a bytecode finding of the APK points at its class's source file in the scanned tree
     share = [v for v in vulns if v["location"].get("class") == "org.portaudit.demo.ShareServer"]
     assert share and share[0]["location"]["file"].endswith("org/portaudit/demo/ShareServer.java")

@@ -59,13 +59,13 @@ def test_html_in_chromium(sample):
     assert [f["fingerprint"] for f in dom["findings"]] == [
         f.fingerprint for t in report.targets for f in report.findings if f.target == t.path]
     for shown, f in zip(sorted(dom["findings"], key=lambda d: d["fingerprint"]),
-                        sorted(report.findings, key=lambda f: f.fingerprint)):
+                        sorted(report.findings, key=lambda f: f.fingerprint), strict=True):
         assert shown["rule"] == f.rule and shown["severity"] == f.severity.label
         assert shown["visible"]
         assert shown["fix"].startswith("Fix:") and len(shown["fix"]) > 20
         assert shown["message"].strip()
-    src = next(d for d in dom["findings"] if d["rule"] == "listener-all-interfaces" and "Server.java" not in d["evidence"]
-               and "s.bind(" in d["evidence"])
+    src = next(d for d in dom["findings"] if d["rule"] == "listener-all-interfaces"
+               and "Server.java" not in d["evidence"] and "s.bind(" in d["evidence"])
     assert '"0.0.0.0", 8080' in src["evidence"] and "void start()" in src["evidence"]  # context lines
     dex = next(d for d in dom["findings"] if "invoke-direct" in d["evidence"])
     assert "ServerSocket" in dex["evidence"]

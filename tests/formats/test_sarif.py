@@ -30,7 +30,7 @@ def test_driver_lists_every_rule_with_help_tags_and_security_severity(sample):
     assert driver["name"] == "portaudit" and driver["version"]
     ids = [r["id"] for r in driver["rules"]]
     assert ids == [cls.id for cls in rules_mod.ALL]
-    for rule, cls in zip(driver["rules"], rules_mod.ALL):
+    for rule, cls in zip(driver["rules"], rules_mod.ALL, strict=True):
         md = rule["help"]["markdown"]
         for section in ("## What", "## Why", "## Fix"):
             assert section in md
@@ -48,7 +48,7 @@ def test_results_levels_fingerprints_and_rule_index(sample):
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert len(run["results"]) == len(sample.findings) > 5
-    for res, f in zip(run["results"], sample.findings):
+    for res, f in zip(run["results"], sample.findings, strict=True):
         assert res["ruleId"] == f.rule == rules[res["ruleIndex"]]["id"]
         assert res["level"] == {Severity.HIGH: "error", Severity.MEDIUM: "warning"}.get(f.severity, "note")
         assert res["partialFingerprints"][sarif.FINGERPRINT_KEY] == f.fingerprint
@@ -70,7 +70,7 @@ def test_source_result_has_exact_region_snippet_and_fix(sample):
     # the fix replaces exactly the literal 0.0.0.0 on that line
     repl = res["fixes"][0]["artifactChanges"][0]["replacements"][0]
     line = (sample.targets[0].path + "/src/main/java/com/example/demo/Server.java")
-    text = open(line).read().splitlines()[repl["deletedRegion"]["startLine"] - 1]
+    text = Path(line).read_text().splitlines()[repl["deletedRegion"]["startLine"] - 1]
     d = repl["deletedRegion"]
     assert text[d["startColumn"] - 1:d["endColumn"] - 1] == "0.0.0.0"
     assert repl["insertedContent"]["text"] == "127.0.0.1"

@@ -17,7 +17,8 @@ from portaudit.model import Bind
 from portaudit.options import Options
 
 TARGETS = ["amd64", "arm64", "android_arm64"]
-VARIANTS = [f"{t}{s}" for t in TARGETS for s in ("", "_stripped")] + ["386_stripped", "arm_stripped", "darwin_arm64_stripped"]
+VARIANTS = ([f"{t}{s}" for t in TARGETS for s in ("", "_stripped")]
+            + ["386_stripped", "arm_stripped", "darwin_arm64_stripped"])
 MODULE = "example.org/portaudit/gofixtures"
 
 LISTENERS = {  # function -> (api, transport, bind, address, port)
@@ -62,10 +63,8 @@ def test_listeners_every_target(gobin, go_version, variant):
     if not variant.startswith("darwin"):
         img = elf.parse(path.read_bytes())
         assert (".symtab" in img.sections) == (not variant.endswith("_stripped"))  # really stripped or not
-    if variant.startswith("darwin"):  # Mach-O: the iOS/Mach-O analyzer does not carry stats.go
-        go = _scanner_go(path)
-    else:
-        go = facts.stats["go"]
+    # Mach-O: the iOS/Mach-O analyzer does not carry stats.go
+    go = _scanner_go(path) if variant.startswith("darwin") else facts.stats["go"]
     assert go["version"] == go_version
     assert go["path"] == f"{MODULE}/listeners" and go["module"] == MODULE
     goos = next((o for o in ("android", "darwin") if variant.startswith(o)), "linux")

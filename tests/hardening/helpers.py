@@ -27,8 +27,8 @@ def analyze(path: Path, kind: str | None = None, options: Options | None = None)
 def listener_keys(facts: Facts) -> list[tuple]:
     """What a listener is, independent of which archive entry label it came from."""
     return sorted(tuple("" if v is None else str(v) for v in (
-        l.api, l.transport, l.bind.value, l.address, l.port, l.location.class_, l.location.method,
-        l.location.offset, l.location.function)) for l in facts.listeners)
+        li.api, li.transport, li.bind.value, li.address, li.port, li.location.class_, li.location.method,
+        li.location.offset, li.location.function)) for li in facts.listeners)
 
 
 def debug_keys(facts: Facts) -> list[tuple]:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 DEMO_APK = ROOT / "src" / "portaudit" / "samples" / "demo.apk"
-ANDROGUARD = ROOT / "tests" / ".cache" / "third_party" / "androguard" / "usr" / "share" / "doc" / "androguard" / "examples"
+ANDROGUARD = ROOT / "tests/.cache/third_party/androguard/usr/share/doc/androguard/examples"
 
 
 # ------------------------------------------------------------------ generic

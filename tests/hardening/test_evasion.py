@@ -66,9 +66,12 @@ CASES = {
     "unknown method 0x4242 on a stored classes.dex": lambda: M.method_unknown(STORED_DEX, "classes.dex"),
     "unknown method 12 (bzip2) on a stored classes.dex": lambda: M.method_unknown(STORED_DEX, "classes.dex", 12),
     "encrypted flag on every entry": lambda: M.encrypted_flag(DEMO_BYTES),
-    "duplicate classes.dex after the real one": lambda: M.rezip(DEMO_BYTES, add=[("classes.dex", DECOY_DEX.read_bytes())]),
-    "duplicate classes.dex before the real one": lambda: M.rezip(DEMO_BYTES, first=[("classes.dex", DECOY_DEX.read_bytes())]),
-    "duplicate AndroidManifest.xml (garbage copy)": lambda: M.rezip(DEMO_BYTES, add=[("AndroidManifest.xml", DEX[:600])]),
+    "duplicate classes.dex after the real one":
+        lambda: M.rezip(DEMO_BYTES, add=[("classes.dex", DECOY_DEX.read_bytes())]),
+    "duplicate classes.dex before the real one":
+        lambda: M.rezip(DEMO_BYTES, first=[("classes.dex", DECOY_DEX.read_bytes())]),
+    "duplicate AndroidManifest.xml (garbage copy)":
+        lambda: M.rezip(DEMO_BYTES, add=[("AndroidManifest.xml", DEX[:600])]),
     "central directory cut off": lambda: M.drop_central_directory(DEMO_BYTES),
     "bytes before the archive": lambda: M.rezip(DEMO_BYTES)[:0] + MAN[:4096] + DEMO_BYTES,
     "bytes after the archive": lambda: DEMO_BYTES + DEX[:1000],
@@ -77,7 +80,8 @@ CASES = {
                                                                     ("..\\..\\win.dex", DECOY_DEX.read_bytes())]),
     # manifest string pool / namespaces
     "manifest: string count 0x0fffffff": lambda: _with_manifest(DEMO_BYTES, _sp(MAN, "string_count", 0x0FFFFFFF)),
-    "manifest: first string offset out of range": lambda: _with_manifest(DEMO_BYTES, _sp(MAN, "first_offset", 0x7FFFFFF0)),
+    "manifest: first string offset out of range":
+        lambda: _with_manifest(DEMO_BYTES, _sp(MAN, "first_offset", 0x7FFFFFF0)),
     "manifest: strings start past the chunk": lambda: _with_manifest(DEMO_BYTES, _sp(MAN, "strings_start", 0xFFFF0000)),
     "manifest: string pool chunk size 8": lambda: _with_manifest(DEMO_BYTES, _sp(MAN, "chunk_size", 8)),
     "manifest: UTF-8 flag on a UTF-16 pool": lambda: _with_manifest(DEMO_BYTES, _sp(MAN, "flags", 0x100)),
@@ -85,7 +89,8 @@ CASES = {
     "manifest: odd android namespace URI": lambda: _with_manifest(DEMO_BYTES, _odd_namespace(MAN)),
     "manifest: truncated to half": lambda: _with_manifest(DEMO_BYTES, M.truncate(MAN, 0.5)),
     # DEX
-    "DEX with data appended (another DEX)": lambda: M.rezip(DEMO_BYTES, replace={"classes.dex": DEX + DECOY_DEX.read_bytes()}),
+    "DEX with data appended (another DEX)":
+        lambda: M.rezip(DEMO_BYTES, replace={"classes.dex": DEX + DECOY_DEX.read_bytes()}),
     "DEX with data appended (manifest bytes)": lambda: M.rezip(DEMO_BYTES, replace={"classes.dex": DEX + MAN}),
     # split / nested
     "nested: APK as base.apk of an .apks": lambda: M.nest(DEMO_BYTES, 1),

@@ -238,9 +238,11 @@ def _corpus_inputs(tmp: Path) -> Path:
 def _rows(db: Path) -> dict:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return {"targets": con.execute("SELECT sha256, path, status, n_findings FROM targets ORDER BY sha256").fetchall(),
-                "findings": con.execute("SELECT t.sha256, f.rule, f.address, f.fingerprint FROM findings f JOIN targets t "
-                                        "ON t.id = f.target_id ORDER BY t.sha256, f.rule, f.fingerprint").fetchall(),
+        return {"targets": con.execute("SELECT sha256, path, status, n_findings FROM targets "
+                                       "ORDER BY sha256").fetchall(),
+                "findings": con.execute("SELECT t.sha256, f.rule, f.address, f.fingerprint FROM findings f "
+                                        "JOIN targets t ON t.id = f.target_id "
+                                        "ORDER BY t.sha256, f.rule, f.fingerprint").fetchall(),
                 "paths": con.execute("SELECT path FROM target_paths ORDER BY path").fetchall()}
     finally:
         con.close()

@@ -56,8 +56,8 @@ def test_procnet_bad_rows_raise_procnet_error(case):
 
 
 def test_procnet_good_rows_still_parse():
-    (l,) = parse_table("tcp", _tcp(TCP_ROW))
-    assert (l.address, l.port, l.uid, l.inode, l.state) == ("127.0.0.1", 0x9B4B, 0, 169134, "LISTEN")
+    (li,) = parse_table("tcp", _tcp(TCP_ROW))
+    assert (li.address, li.port, li.uid, li.inode, li.state) == ("127.0.0.1", 0x9B4B, 0, 169134, "LISTEN")
     (u,) = parse_table("unix", UNIX_HEADER + "\n" + UNIX_ROW + "\n")
     assert (u.unix_name, u.inode, u.state) == ("@portdemo_bridge", 168600, "LISTEN")
 
@@ -66,7 +66,7 @@ def test_read_tables_reports_a_bad_table_and_keeps_the_others(tmp_path):
     (tmp_path / "tcp").write_text(_tcp(TCP_ROW.replace("0100007F:9B4B", "0100007F:9B4Z")))
     (tmp_path / "unix").write_text(UNIX_HEADER + "\n" + UNIX_ROW + "\n")
     listeners, errors = read_tables(str(tmp_path))
-    assert [l.unix_name for l in listeners] == ["@portdemo_bridge"]
+    assert [li.unix_name for li in listeners] == ["@portdemo_bridge"]
     assert len(errors) == 1 and errors[0].startswith(f"{tmp_path}/tcp: ")
 
 

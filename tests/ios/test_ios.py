@@ -67,7 +67,8 @@ def test_ipa_plist_frameworks_entitlements():
                      "Payload/App.app/Frameworks/GCDWebServer.framework/GCDWebServer"}
     assert _listeners_by_slice(facts)["Payload/App.app/App"] == EXPECTED
     app = facts.app
-    assert (app.platform, app.package, app.version_name, app.version_code) == ("ios", "org.portaudit.fixture", "1.0", "7")
+    assert (app.platform, app.package, app.version_name, app.version_code) == (
+        "ios", "org.portaudit.fixture", "1.0", "7")
     assert app.extra["NSLocalNetworkUsageDescription"].startswith("Serves")
     assert app.extra["NSBonjourServices"] == ["_http._tcp"]
     assert app.extra["NSAllowsLocalNetworking"] is True
@@ -82,7 +83,8 @@ def test_ipa_findings_through_the_pipeline():
     assert {"listener-all-interfaces", "listener-loopback-unchecked", "debuggable-build", "webview-debugging"} <= rules
     f = next(f for f in report.findings if f.rule == "listener-all-interfaces")
     d = f.to_dict()
-    assert d["location"]["file"].startswith("Payload/App.app/App") and d["location"]["function"] == "+[AppServer startAny]"
+    assert d["location"]["file"].startswith("Payload/App.app/App")
+    assert d["location"]["function"] == "+[AppServer startAny]"
     assert d["listener"]["port"] == 8766
 
 

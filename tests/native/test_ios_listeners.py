@@ -109,7 +109,8 @@ def test_every_macho_of_the_ipa_is_scanned():
 def test_swift_names_match_the_most_specific_entry():
     init_using_on = "$s7Network10NWListenerC5using2onAcA12NWParametersC_AA10NWEndpointO4PortVtKcfC"
     assert spec_for(init_using_on).api == "Network.framework NWListener(using:on:)"
-    assert spec_for("$s7Network10NWListenerC5usingAcA12NWParametersC_tKcfC").api == "Network.framework NWListener(using:)"
+    spec = spec_for("$s7Network10NWListenerC5usingAcA12NWParametersC_tKcfC")
+    assert spec.api == "Network.framework NWListener(using:)"
     # the start(queue:) method and getters are not listeners by themselves
     assert spec_for("$s7Network10NWListenerC5start5queueySo012OS_dispatch_D0C_tF") is None
     assert spec_for("$s7Network10NWListenerC4portAA10NWEndpointO4PortVSgvg") is None

@@ -52,7 +52,8 @@ def test_call_site_offsets_match_objdump(binary):
     """The instruction offset of each bind call equals what llvm-objdump shows for `<bind@plt>`."""
     dump = subprocess.run(["llvm-objdump", "-d", "--no-show-raw-insn", str(BIN / binary)],
                           capture_output=True, text=True, check=True).stdout
-    expected = {int(m.group(1), 16) for m in re.finditer(r"^\s*([0-9a-f]+):\s+call\w*\s+.*<bind@plt>", dump, re.MULTILINE)}
+    calls = re.finditer(r"^\s*([0-9a-f]+):\s+call\w*\s+.*<bind@plt>", dump, re.MULTILINE)
+    expected = {int(m.group(1), 16) for m in calls}
     expected |= {int(m.group(1), 16) for m in re.finditer(r"^\s*([0-9a-f]+):\s+bl\s+.*<bind@plt>", dump, re.MULTILINE)}
     assert expected
     found = {lst.location.offset for lst in _by_function(binary).values() if lst.api == "libc bind"}
@@ -65,7 +66,8 @@ def test_loopback_sockaddr_built_as_one_immediate():
     assert "movk" in lst.evidence and "#127, lsl #32" in lst.evidence.replace("0x7f", "127")
 
 
-@pytest.mark.parametrize("binary", ["libclient_arm64.so", "libclient_armv7.so", "libclient_x86.so", "libclient_x86_64.so"])
+@pytest.mark.parametrize("binary",
+                         ["libclient_arm64.so", "libclient_armv7.so", "libclient_x86.so", "libclient_x86_64.so"])
 def test_client_only_is_quiet(binary):
     data = (BIN / binary).read_bytes()
     assert {"socket", "connect"} <= elf.parse(data).imports

@@ -15,7 +15,9 @@ from .conftest import BIN, PYELF, PYZMQ
 
 def _readelf_imports(path) -> set[str]:
     """Undefined FUNC/NOTYPE dynamic symbols, as llvm-readelf sees them."""
-    out = subprocess.run(["llvm-readelf", "--dyn-syms", "-W", str(path)], capture_output=True, text=True, check=False).stdout  # broken files: what it could read
+    # broken files: what it could read
+    out = subprocess.run(["llvm-readelf", "--dyn-syms", "-W", str(path)], capture_output=True, text=True,
+                         check=False).stdout
     names = set()
     for line in out.splitlines():
         parts = line.split()
@@ -34,7 +36,8 @@ def _elf_files():
     files = sorted(p for p in BIN.iterdir() if p.read_bytes()[:4] == b"\x7fELF")
     files.append(PYZMQ)
     files += sorted(p for p in PYELF.rglob("*") if p.is_file() and p.read_bytes()[:4] == b"\x7fELF"
-                    and p.name.endswith((".so", ".so.elf", ".elf")) and "corrupt" not in p.name and "bogus" not in p.name)
+                    and p.name.endswith((".so", ".so.elf", ".elf"))
+                    and "corrupt" not in p.name and "bogus" not in p.name)
     return files
 
 

@@ -52,7 +52,8 @@ class Mapping:
     """ProGuard's mapping.txt: original -> obfuscated class names, and methods per class."""
 
     classes: dict[str, str] = field(default_factory=dict)  # original dotted -> obfuscated dotted
-    methods: list[tuple[str, str, str, str]] = field(default_factory=list)  # (orig class, orig name, obf name, obf desc)
+    # (orig class, orig name, obf name, obf desc)
+    methods: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def original(self) -> dict[str, str]:

@@ -63,7 +63,7 @@ def test_shape_and_literals_mostly_agree(pairs):
             jm = j.method(dm.name, dm.desc)
             total += 1
             ints_same += set(jm.ints) == set(dm.ints)
-            shape_same += all(a == b for k, (a, b) in enumerate(zip(jm.shape, dm.shape)) if k != THROWS)
+            shape_same += all(a == b for k, (a, b) in enumerate(zip(jm.shape, dm.shape, strict=True)) if k != THROWS)
     assert ints_same / total > 0.99 and shape_same / total > 0.99
 
 

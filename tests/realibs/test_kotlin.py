@@ -41,7 +41,7 @@ def test_default_bridge_calls_are_reported_per_bridge_caller():
     r = _run(case)
     bridged = [e for e in case.listeners if any(c.endswith("$default") for c in e.get("chain", []))]
     assert len(bridged) == 4
-    got = {l.flow[-1].location.method.split("(")[0]: l for l in r.listeners if len(l.flow) == 3}
+    got = {li.flow[-1].location.method.split("(")[0]: li for li in r.listeners if len(li.flow) == 3}
     for e in bridged:
         lst = got[e["chain"][-1].rsplit(".", 1)[1]]
         assert [h.role for h in lst.flow] == ["api", "wrapper", "caller"]
@@ -49,7 +49,7 @@ def test_default_bridge_calls_are_reported_per_bridge_caller():
         assert f";->{bridge}(" in lst.flow[-1].location.snippet  # the caller's invoke is the bridge call
         assert (lst.bind.value, lst.port) == (e["bind"], e["port"])
     # the bridge itself is not a listener of its own
-    assert not [l for l in r.listeners if l.location.method.split("(")[0].endswith("$default")]
+    assert not [li for li in r.listeners if li.location.method.split("(")[0].endswith("$default")]
 
 
 def test_intrinsics_null_check_does_not_hide_the_parameter():
@@ -58,5 +58,5 @@ def test_intrinsics_null_check_does_not_hide_the_parameter():
     case = next(c for c in KOTLIN if c.name == "kotlin_any_val")
     assert b"checkParameterIsNotNull" in case.dex_paths[0].read_bytes()
     r = _run(case)
-    (lst,) = [l for l in r.listeners if l.via and "named" in l.via]
+    (lst,) = [li for li in r.listeners if li.via and "named" in li.via]
     assert (lst.bind.value, lst.address, lst.port) == ("loopback", "127.0.0.1", 8095)

@@ -61,8 +61,8 @@ def test_library_internals_suppressed_when_the_app_calls_the_entry_point(analyse
     call, which is what gets reported: none of them is a finding of its own."""
     res, _raw = analysed[app]
     internal = {s["class"] for s in expected(app)["internal_sites"]}
-    assert not [l for l in res.listeners if l.location.class_ in internal]
-    assert all(l.location.class_.startswith("org.realibs.") for l in res.listeners)
+    assert not [li for li in res.listeners if li.location.class_ in internal]
+    assert all(li.location.class_.startswith("org.realibs.") for li in res.listeners)
 
 
 @pytest.mark.parametrize("app", APPS)
@@ -78,7 +78,7 @@ def test_netty_internals_reported_without_app_code(analysed):
     with the address unknown (a parameter nobody in the DEX supplies)."""
     res, _raw = analysed["netty-only"]
     assert res.errors == []
-    by = {(l.api, l.location.class_, l.location.method.split("(")[0]): l for l in res.listeners}
+    by = {(li.api, li.location.class_, li.location.method.split("(")[0]): li for li in res.listeners}
     nio = by[("java.nio.channels.ServerSocketChannel.bind(SocketAddress,int)",
               "io.netty.channel.socket.nio.NioServerSocketChannel", "doBind")]
     assert nio.bind == Bind.UNKNOWN and nio.port is None
@@ -91,8 +91,8 @@ def test_port_parameter_inside_socket_address_has_a_reason(analysed):
     """Regression: AbstractBootstrap.bind(int) wraps its parameter in new InetSocketAddress(port);
     with no caller the port is unknown and the reason must say so (it was None)."""
     res, _raw = analysed["netty-only"]
-    (b,) = [l for l in res.listeners if l.location.class_ == "io.netty.bootstrap.AbstractBootstrap"
-            and l.location.method.startswith("bind(I)")]
+    (b,) = [li for li in res.listeners if li.location.class_ == "io.netty.bootstrap.AbstractBootstrap"
+            and li.location.method.startswith("bind(I)")]
     assert (b.bind, b.port) == (Bind.ALL, None)
     assert b.reason and "parameter of" in b.reason and "no caller found" in b.reason
 
@@ -126,7 +126,7 @@ def test_raw_call_sites_match_androguard(analysed, realibs, tmp_path):
     assert r.returncode == 0, r.stderr.decode(errors="replace")[-2000:]
     theirs = json.loads(out.read_text())
     total = 0
-    for app, jar in zip(ALL, jars):
+    for app, jar in zip(ALL, jars, strict=True):
         ours = {(c, m, api, pc) for _l, c, m, api, pc in analysed[app][1]}
         want = {tuple(x) for x in theirs[jar]}
         assert ours == want, (app, sorted(ours - want)[:5], sorted(want - ours)[:5])

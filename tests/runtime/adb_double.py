@@ -11,6 +11,7 @@ machine (optionally a network namespace of it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import struct
@@ -239,10 +240,8 @@ class AdbDouble:
                 pass
             finally:
                 for x in (a, b):
-                    try:
+                    with contextlib.suppress(OSError):
                         x.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
 
         threading.Thread(target=pump, args=(client, up), daemon=True).start()
         pump(up, client)

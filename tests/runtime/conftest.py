@@ -114,9 +114,8 @@ def ss_listeners() -> dict[str, dict]:
             if not m:
                 continue
             res[netid][(norm_addr(m.group("v6") or m.group("v4")), int(m.group("port")))] = pid
-        elif netid.startswith("u_"):
-            if local not in ("*", "@"):
-                res["unix"][local] = pid
+        elif netid.startswith("u_") and local not in ("*", "@"):
+            res["unix"][local] = pid
     return res
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import http.server
 import os
@@ -85,10 +86,8 @@ class RawServer:
         self._stop.set()
         self.sock.close()
         for c in self._conns:
-            try:
+            with contextlib.suppress(OSError):
                 c.close()
-            except OSError:
-                pass
 
 
 def silent(server, conn):

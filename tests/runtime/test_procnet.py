@@ -8,6 +8,9 @@ import socket
 import struct
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from .conftest import norm_addr, port, ss_listeners
 
 from portaudit.model import Bind
@@ -165,9 +168,6 @@ def test_permission_denied_on_one_table_keeps_the_others(request_cleanup, open_s
     assert port(open_sockets.udp6_any) in data["v6"]  # udp6 too
     assert port(open_sockets.tcp6_any) not in data["ports"]
 
-
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 @given(st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)), st.integers(0, 65535))

@@ -36,7 +36,7 @@ def pinned(name: str) -> dict[str, str]:
     for line in LOCK.read_text().splitlines():
         cols = line.split()
         if cols and cols[0] == name:
-            return dict(zip(("registry", "version", "file", "sha256"), cols[1:5]))
+            return dict(zip(("registry", "version", "file", "sha256"), cols[1:5], strict=True))
     raise LookupError(f"{name} is not pinned in {LOCK.relative_to(ROOT)}")
 
 

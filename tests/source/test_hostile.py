@@ -47,7 +47,7 @@ def test_a_nul_byte_does_not_hide_a_source_file(tmp_path):
     rc, doc, err = _cli(tree)
     assert rc == 1 and "Traceback" not in err
     assert _ports(doc) == {7001, 7100}
-    assert any("Nul.java: 1 NUL byte(s) read as spaces" == n for n in doc["targets"][0]["notes"])
+    assert any(n == "Nul.java: 1 NUL byte(s) read as spaces" for n in doc["targets"][0]["notes"])
 
 
 def test_a_name_that_is_not_utf8_does_not_stop_the_tree(tmp_path):

@@ -32,7 +32,8 @@ def test_cli_json_on_a_tree():
     assert f["rule"] == "listener-all-interfaces"
     assert f["listener"]["api"] == "go net.Listen" and f["listener"]["bind"] == "all-interfaces"
     # paths are relative to the project root (this checkout's git root, the working directory here)
-    assert f["location"]["file"] == "tests/source/cases/go/servers.go" and f["location"]["line"] > 0 and f["location"]["column"] > 0
+    assert f["location"]["file"] == "tests/source/cases/go/servers.go"
+    assert f["location"]["line"] > 0 and f["location"]["column"] > 0
     assert f["origin"]["kind"] == "app" and f["ids"]["maswe_beta"] == "MASWE-0051"
 
 

@@ -25,10 +25,10 @@ def _default_of(path: Path, func: str, param: str, cls: str | None = None):
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.name == func:
                 a = fn.args
                 pos = a.posonlyargs + a.args
-                for arg, d in zip(pos[len(pos) - len(a.defaults):], a.defaults):
+                for arg, d in zip(pos[len(pos) - len(a.defaults):], a.defaults, strict=True):
                     if arg.arg == param:
                         return ast.literal_eval(d)
-                for arg, d in zip(a.kwonlyargs, a.kw_defaults):
+                for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True):
                     if arg.arg == param and d is not None:
                         return ast.literal_eval(d)
     raise AssertionError(f"{func}({param}=...) not found in {path}")

@@ -16,8 +16,8 @@ def test_example_package_is_scanned_but_examples_folder_is_not(tmp_path):
     (app / "S.java").write_text(SRC)
     (tmp_path / "examples").mkdir()
     (tmp_path / "examples" / "S.java").write_text(SRC)
-    p = subprocess.run([sys.executable, "-m", "portaudit", "scan", str(tmp_path), "-f", "json", "--root", str(tmp_path)],
-                       capture_output=True, text=True)
+    p = subprocess.run([sys.executable, "-m", "portaudit", "scan", str(tmp_path), "-f", "json",
+                        "--root", str(tmp_path)], capture_output=True, text=True)
     data = json.loads(p.stdout)
     files = [f["location"]["file"] for f in data["findings"]]
     assert files == ["app/src/main/java/com/example/demo/S.java"]

@@ -149,7 +149,8 @@ def _spec(section: str, raw: dict[str, Any], where: str = "android_apis.toml") -
     classes = (raw["class"], *raw.get("also_classes", ()))
     params = None if raw.get("params_any") else tuple(raw.get("params", ()))
     ident = raw.get("id") or f"{raw['class']}.{raw['method']}"
-    extra = {k: raw[k] for k in ("result", "note", "from_string", "from_bytes", "from_address") if k in raw}
+    extra: dict[str, Any] = {k: raw[k] for k in ("result", "note", "from_string", "from_bytes", "from_address")
+                             if k in raw}
     return ApiSpec(
         id=ident,
         section=section,

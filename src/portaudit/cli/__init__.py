@@ -8,6 +8,8 @@ import importlib
 import logging
 import pkgutil
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -22,9 +24,11 @@ logging.addLevelName(NOTICE, "NOTICE")
 
 
 class _Group(click.Group):
-    def main(self, *args, **kwargs):  # user mistakes give a one-line error and exit 2
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        # user mistakes give a one-line error and exit 2: click's own handling (standalone mode) is never used
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
             click.echo("portaudit: aborted", err=True)
             sys.exit(EXIT_ERROR)

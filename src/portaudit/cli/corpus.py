@@ -62,7 +62,8 @@ def _quiet_broken_pipe() -> None:
 
 @corpus_group.command("scan")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="The SQLite store (created if missing, resumed if present).")
+@click.option("--db", required=True, type=click.Path(dir_okay=False),
+              help="The SQLite store (created if missing, resumed if present).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 1024), default=None,
               help="Worker processes of the local pool  [default: all cores]")
 @click.option("--dask-local", type=click.IntRange(1, 1024), default=None, metavar="N",
@@ -80,7 +81,8 @@ def _quiet_broken_pipe() -> None:
               type=click.Choice(["apk", "aab", "apks", "xapk", "jar", "zip", "dex", "ipa", "elf", "macho"]),
               help="Only scan these input kinds (repeatable)  [default: all app and binary kinds]")
 @click.option("--retry-errors", is_flag=True, help="Scan again the apps stored with an error (e.g. after an upgrade).")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr  [default: when stderr is a terminal]")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr  [default: when stderr is a terminal]")
 @click.option("--max-db-pages", type=click.IntRange(1), default=None, hidden=True)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("-v", "--verbose", count=True, help="Log each app's errors (and worker stderr with -vv).")

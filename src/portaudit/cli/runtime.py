@@ -183,7 +183,8 @@ def host_command(fmt, output, fail_on, min_severity, watch, interval, db, probe,
 @click.option("-p", "--package", help="Only this package's listeners.")
 @click.option("--apk", type=click.Path(exists=True, dir_okay=False),
               help="With --package: scan this APK statically and link runtime listeners to code.")
-@click.option("--adb-host", help="adb server host [default: $ADB_SERVER_SOCKET / $ANDROID_ADB_SERVER_HOST / 127.0.0.1].")
+@click.option("--adb-host",
+              help="adb server host [default: $ADB_SERVER_SOCKET / $ANDROID_ADB_SERVER_HOST / 127.0.0.1].")
 @click.option("--adb-port", type=click.IntRange(1, 65535),
               help="adb server port [default: $ADB_SERVER_SOCKET / $ANDROID_ADB_SERVER_PORT / 5037].")
 def device_command(fmt, output, fail_on, min_severity, watch, interval, db, probe, targets, reach, from_netns,

@@ -45,7 +45,7 @@ def _rule_ids(values: tuple[str, ...], option: str) -> list[str]:
 def _outputs(specs: tuple[str, ...], fmt: str) -> tuple[list[tuple[str, str]], bool]:
     """[(format, path)] and whether stdout still gets the ``-f`` format."""
     outs = [formats.output_spec(s, fmt) for s in specs]
-    plain = any(path == spec for spec, (_, path) in zip(specs, outs))
+    plain = any(path == spec for spec, (_, path) in zip(specs, outs, strict=True))
     for name, _ in outs:
         if name not in formats.available():
             raise click.UsageError(f"format {name!r} is not available in this installation")
@@ -95,7 +95,8 @@ def _outputs(specs: tuple[str, ...], fmt: str) -> tuple[list[tuple[str, str]], b
               help="Ignore `portaudit: ignore[...]` comments in source.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Warnings and errors only on stderr; console output lists only targets with findings.")
-@click.option("-v", "--verbose", count=True, help="More detail: listener details, fix, confidence, identifiers, fingerprint and "
+@click.option("-v", "--verbose", count=True,
+              help="More detail: listener details, fix, confidence, identifiers, fingerprint and "
                    "target notes; -vv also debug logging on stderr.")
 @click.option("--color/--no-color", default=None, help="Colour console output (default: when stdout is a terminal).")
 @click.option("--width", type=click.IntRange(40, 1000), default=None,
@@ -223,7 +224,7 @@ def _write_reports(report: Report, fmt: str, outputs: list[tuple[str, str]], to_
     """Render every requested report, then write them; returns True when one could not be written
     at all.  When rendering one format fails on a target, that target ends with an error and every
     format is rendered again, so all outputs of a run agree."""
-    jobs = [(fmt, None)] if to_stdout else []
+    jobs: list[tuple[str, str | None]] = [(fmt, None)] if to_stdout else []
     jobs += list(outputs)
     for _ in range(len(report.targets) + 1):
         errors_before = sum(len(t.errors) for t in report.targets)
@@ -241,11 +242,11 @@ def _write_reports(report: Report, fmt: str, outputs: list[tuple[str, str]], to_
         if sum(len(t.errors) for t in report.targets) == errors_before:
             break
     failed = False
-    for name, path, text in texts:
-        if name is None:
+    for rendered, path, text in texts:
+        if rendered is None:
             failed = True
         elif path is None:
-            _stdout(text, name)
+            _stdout(text, rendered)
         else:
             try:
                 with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:

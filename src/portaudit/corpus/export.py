@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from typing import IO, Any
 
 from .store import FINDING_COLUMNS, Store
@@ -31,27 +32,29 @@ def export(store: Store, table: str, fmt: str, out: str | IO[str]) -> int:
     names = [d[0] for d in cur.description]
     if fmt == "parquet":
         return _parquet(cur, names, out)
-    own = isinstance(out, str)
-    fh: IO[str] = open(out, "w", encoding="utf-8", newline="") if own else out  # type: ignore[arg-type]
-    n = 0
+    if isinstance(out, str):
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            return _write_text(cur, names, fmt, fh)
     try:
-        if fmt == "csv":
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(names)
-            for row in cur:
-                w.writerow(["" if v is None else v for v in row])
-                n += 1
-        elif fmt == "jsonl":
-            for row in cur:
-                fh.write(json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\n")
-                n += 1
-        else:
-            raise ValueError(f"unknown export format {fmt!r}")
+        return _write_text(cur, names, fmt, out)
     finally:
-        if own:
-            fh.close()
-        else:
-            fh.flush()
+        out.flush()
+
+
+def _write_text(cur: sqlite3.Cursor, names: list[str], fmt: str, fh: IO[str]) -> int:
+    n = 0
+    if fmt == "csv":
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(names)
+        for row in cur:
+            w.writerow(["" if v is None else v for v in row])
+            n += 1
+    elif fmt == "jsonl":
+        for row in cur:
+            fh.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) + "\n")
+            n += 1
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
     return n
 
 
@@ -69,7 +72,7 @@ def _parquet(cur, names: list[str], out: Any) -> int:
             rows = cur.fetchmany(50_000)
             if not rows:
                 break
-            cols = list(zip(*rows))
+            cols = list(zip(*rows, strict=True))
             writer.write_table(pa.table([pa.array(list(c), type=schema.field(i).type) for i, c in enumerate(cols)],
                                         schema=schema))
             n += len(rows)

@@ -15,6 +15,7 @@ moment and resumed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import os
 import threading
@@ -205,10 +206,8 @@ class DaskExecutor:
     def close(self) -> None:
         for obj in (getattr(self, "client", None), self.cluster):
             if obj is not None:
-                try:
+                with contextlib.suppress(Exception):
                     obj.close()
-                except Exception:
-                    pass
 
 
 # -- progress -------------------------------------------------------------------------------------
@@ -241,7 +240,8 @@ class RunStats:
     def summary(self) -> str:
         aps, mbs = self.rate()
         return (f"{self.scanned} app(s) scanned, {self.skipped} already stored or duplicate, "
-                f"{self.errors} with errors ({self.input_errors} unusable input(s)), {self.findings} finding(s) in {self.elapsed:.1f}s "
+                f"{self.errors} with errors ({self.input_errors} unusable input(s)), "
+                f"{self.findings} finding(s) in {self.elapsed:.1f}s "
                 f"({aps:.2f} apps/s, {mbs:.2f} MB/s, {self.executor})")
 
 
@@ -278,7 +278,8 @@ class RichProgress(Progress):
         if self._p is None:
             return
         aps, mbs = stats.rate()
-        self._p.update(self._task, completed=stats.completed, aps=aps, mbs=mbs, errors=stats.errors, skipped=stats.skipped)
+        self._p.update(self._task, completed=stats.completed, aps=aps, mbs=mbs, errors=stats.errors,
+                       skipped=stats.skipped)
 
     def finish(self, stats: RunStats) -> None:
         if self._p is not None:
@@ -328,8 +329,8 @@ def scan_corpus(
     options = options or Options()
     progress = progress or Progress()
     wanted = set(kinds or APP_KINDS)
-    own_store = not isinstance(db, Store)
-    store = Store(db, max_page_count=max_page_count) if own_store else db
+    own_store = isinstance(db, str)
+    store = Store(db, max_page_count=max_page_count) if isinstance(db, str) else db
     executor = None
     stats = RunStats()
     try:

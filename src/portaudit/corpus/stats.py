@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import itertools
 import json
 import math
 import re
@@ -56,7 +57,9 @@ def _quantile(values: list[float], q: float) -> float | None:
 
 def compute(store: Store) -> dict[str, Any]:
     """All the numbers, as one JSON-serialisable dict."""
-    one = lambda sql, *p: store.con.execute(sql, p).fetchone()[0]
+    def one(sql: str, *p: Any) -> Any:
+        return store.con.execute(sql, p).fetchone()[0]
+
     meta = store.meta()
     stored = one("SELECT COUNT(*) FROM targets")
     analysed = one(f"SELECT COUNT(*) FROM targets t WHERE {ANALYSED}")
@@ -93,6 +96,7 @@ def compute(store: Store) -> dict[str, Any]:
         f"SELECT t.seconds FROM targets t WHERE {ANALYSED} AND t.seconds IS NOT NULL"))
     rss = [r[0] for r in store.con.execute("SELECT peak_rss_kb FROM timings WHERE peak_rss_kb IS NOT NULL")]
     total_bytes = one(f"SELECT COALESCE(SUM(size), 0) FROM targets t WHERE {ANALYSED}")
+    rss_p50 = _quantile(sorted(rss), 0.5)
     times = {
         "apps": len(secs),
         "total_s": round(sum(secs), 3),
@@ -103,7 +107,7 @@ def compute(store: Store) -> dict[str, Any]:
         "max_s": _r(secs[-1] if secs else None),
         "mb_per_cpu_s": round(total_bytes / 1e6 / sum(secs), 2) if secs and sum(secs) > 0 else None,
         "peak_rss_mb_max": round(max(rss) / 1024, 1) if rss else None,
-        "peak_rss_mb_p50": round(_quantile(sorted(rss), 0.5) / 1024, 1) if rss else None,
+        "peak_rss_mb_p50": round(rss_p50 / 1024, 1) if rss_p50 is not None else None,
         "histogram": _histogram(secs),
     }
 
@@ -143,7 +147,7 @@ def _r(x: float | None) -> float | None:
 def _histogram(secs: list[float]) -> list[dict[str, Any]]:
     edges = [0, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100, 300, math.inf]
     out = []
-    for lo, hi in zip(edges, edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         n = sum(1 for s in secs if lo <= s < hi)
         out.append({"from_s": lo, "to_s": None if hi == math.inf else hi, "apps": n})
     return out
@@ -191,7 +195,7 @@ def _text_table(headers: list[str], rows: list[list[Any]]) -> str:
     lines = []
     for n, r in enumerate(cells):
         lines.append("  ".join(c.rjust(w) if i and n and _numeric(c) else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -12,6 +12,7 @@ Design rules:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -241,10 +242,9 @@ class Store:
     # -- opening, versions ------------------------------------------------------------------------
     def _open(self, exists: bool, migrate: bool) -> None:
         tables = {r[0] for r in self.con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not tables:
-            if not exists or migrate:
-                self._write(lambda: self._create())
-                return
+        if not tables and (not exists or migrate):
+            self._write(lambda: self._create())
+            return
         if "meta" not in tables:
             raise StoreError(f"{self.path}: an SQLite file but not a portaudit corpus store (no meta table)")
         row = self.con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -307,18 +307,14 @@ class Store:
                 self.con.execute("COMMIT")
             except BaseException:
                 if self.con.in_transaction:  # SQLite may already have rolled back (SQLITE_FULL)
-                    try:
+                    with contextlib.suppress(sqlite3.Error):
                         self.con.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
                 raise
             return out
         except sqlite3.Error as exc:
             if self.con.in_transaction:
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     self.con.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
             if is_disk_full(exc):
                 raise StoreError(f"{self.path}: database or disk is full; the store is consistent "
                                  f"(the app being written was rolled back) - free space and re-run "
@@ -368,6 +364,8 @@ class Store:
              r.get("version_code"), r.get("seconds"), r.get("tool_version") or __version__,
              r.get("scanned_at") or _now(), status, len(findings)))
         tid = cur.lastrowid
+        if tid is None:  # sqlite3 sets lastrowid after every INSERT that succeeded
+            raise StoreError(f"{self.path}: the new target row of {sha} has no id")
         self._add_paths(sha, [(r["path"], r.get("size"), r.get("mtime_ns"))] + extra_paths)
         if findings:
             cols = ", ".join(f'"{c}"' for c in FINDING_COLUMNS)
@@ -401,21 +399,21 @@ class Store:
 
         def work():
             self.con.execute("DELETE FROM errors WHERE target_id IS NULL AND path=?", (path,))
-            self.con.execute("INSERT INTO errors (target_id, sha256, path, message, stage) VALUES (NULL, NULL, ?, ?, ?)",
-                             (path, message, stage))
+            self.con.execute("INSERT INTO errors (target_id, sha256, path, message, stage) "
+                             "VALUES (NULL, NULL, ?, ?, ?)", (path, message, stage))
         self._write(work)
 
     # -- queries used by stats / export -----------------------------------------------------------
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, tuple(params))
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur]
+        return [dict(zip(names, row, strict=True)) for row in cur]
 
     def iter_rows(self, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
         cur = self.con.execute(sql, tuple(params))
         names = [d[0] for d in cur.description]
         for row in cur:
-            yield dict(zip(names, row))
+            yield dict(zip(names, row, strict=True))
 
     def integrity_ok(self) -> bool:
         return self.con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -426,11 +424,9 @@ class Store:
     def _close_quietly(self) -> None:
         con = getattr(self, "con", None)
         if con is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 con.close()
-            except sqlite3.Error:
-                pass
-            self.con = None  # type: ignore[assignment]
+            del self.con  # closed once: a second close finds no connection
 
     def __enter__(self) -> Store:
         return self

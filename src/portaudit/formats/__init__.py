@@ -38,7 +38,8 @@ def available() -> list[str]:
 
 
 def renderer(name: str) -> Callable[..., str]:
-    return importlib.import_module(FORMATS[name]).render
+    render: Callable[..., str] = importlib.import_module(FORMATS[name]).render  # every format module defines it
+    return render
 
 
 def render(name: str, report: Report, **options: Any) -> str:

@@ -23,7 +23,7 @@ import jinja2
 import markupsafe
 
 from .. import rules as rules_mod
-from ..model import Finding, Severity
+from ..model import Finding, Ids, Severity
 from ..report import Report
 from ..suppress import SourceLines
 from .console import hop_line, where
@@ -41,8 +41,9 @@ def _finalize(value: Any) -> Any:
     return oneline(value) if isinstance(value, str) else value
 
 
+_loader = jinja2.PackageLoader("portaudit.formats", "templates")
 _env = jinja2.Environment(
-    loader=jinja2.PackageLoader("portaudit.formats", "templates"),
+    loader=_loader,
     autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
     trim_blocks=False,
     lstrip_blocks=False,
@@ -54,7 +55,7 @@ _STATIC: dict[str, str] = {}
 
 def _static(name: str) -> str:
     if name not in _STATIC:
-        _STATIC[name] = _env.loader.get_source(_env, name)[0]  # type: ignore[union-attr]
+        _STATIC[name] = _loader.get_source(_env, name)[0]
     return _STATIC[name]
 
 
@@ -83,7 +84,7 @@ def chart_svg(by_rule: list[dict[str, Any]], width: int = 560) -> str:
            f'viewBox="0 0 {width} {height}" role="img" aria-label="Findings per rule and severity" '
            f'font-family="sans-serif" font-size="12">',
            '<title>Findings per rule and severity</title>']
-    x = label_w
+    x: float = label_w
     for s in SEVERITIES:  # legend
         out.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{COLORS[s]}"/>'
                    f'<text x="{x + 14}" y="13">{s}</text>')
@@ -118,8 +119,7 @@ def _context(finding: Finding, report: Report, files: SourceLines,
     return [(no, lines[no - 1].rstrip()[:300], loc.line <= no <= last) for no in range(lo, hi + 1)]
 
 
-def _ids(f: Finding) -> str:
-    ids = f.ids
+def _ids(ids: Ids) -> str:
     parts = [f"{ids.maswe_beta} (MASWE beta)" if ids.maswe_beta else "",
              f"{ids.maswe} (MASWE v1)" if ids.maswe else "", ", ".join(ids.cwe), ", ".join(ids.masvs)]
     return " \u00b7 ".join(p for p in parts if p)
@@ -175,7 +175,7 @@ def _item(n: int, f: Finding, report: Report, files: SourceLines) -> dict[str, A
         "origin": origin, "origin_key": _origin_key(f), "bind": lst["bind"] if lst else "",
         "listener": lst, "context": _context(f, report, files), "evidence": evidence.splitlines(),
         "flow": [{"role": h.role, "where": where(h.location), "note": h.note} for h in hops],
-        "fix": f.fix, "ids": _ids(f), "fingerprint": f.fingerprint, "text": text,
+        "fix": f.fix, "ids": _ids(f.ids), "fingerprint": f.fingerprint, "text": text,
     }
 
 
@@ -234,8 +234,7 @@ def context(report: Report, suppressed: list[tuple[Finding, str, str]] | None = 
         })
     fired = {f.rule for f in report.findings} | {f.rule for f, _, _ in suppressed or []}
     rules_used = [{"id": cls.id, "title": cls.title(), "what": cls.what(), "why": cls.why(),
-                   "fix": cls.fix(), "ids": _ids(Finding(cls.id, cls.severity, cls.confidence, "", "",
-                                                         None, cls.ids, ""))}  # type: ignore[arg-type]
+                   "fix": cls.fix(), "ids": _ids(cls.ids)}
                   for cls in rules_mod.ALL if cls.id in fired]
     sup = [{"severity": f.severity.label, "rule": f.rule, "where": _where(f), "message": f.message,
             "why": why or kind} for f, kind, why in suppressed or []]

@@ -31,6 +31,7 @@ from urllib.parse import quote
 from .. import rules as rules_mod
 from ..model import Finding, Hop, Location, Severity, Target
 from ..report import RUNTIME_KINDS, Report
+from ..rules.base import Rule
 from ..suppress import SourceLines
 from .console import short_method
 from .places import ClassFiles, declaration_line
@@ -55,7 +56,7 @@ def _plain(markdown: str) -> str:
     return markdown.replace("`", "")
 
 
-def rule_descriptor(cls) -> dict[str, Any]:
+def rule_descriptor(cls: type[Rule]) -> dict[str, Any]:
     what, why, fix = cls.what(), cls.why(), cls.fix()
     ids = cls.ids
     tags = ["security"]
@@ -159,9 +160,9 @@ def _region(loc: Location, lines: list[str] | None, fallback: str | None) -> dic
         region["startColumn"] = loc.column
     if loc.end_line and loc.end_line >= loc.line:
         region["endLine"] = loc.end_line
-    if loc.end_column and (loc.end_line or loc.line) >= loc.line:
-        if not (region.get("endLine", loc.line) == loc.line and loc.end_column <= (loc.column or 1)):
-            region["endColumn"] = loc.end_column
+    if (loc.end_column and (loc.end_line or loc.line) >= loc.line
+            and not (region.get("endLine", loc.line) == loc.line and loc.end_column <= (loc.column or 1))):
+        region["endColumn"] = loc.end_column
     snippet = None
     if lines is not None and 1 <= loc.line <= len(lines):
         end = region.get("endLine", loc.line)
@@ -179,7 +180,7 @@ def _region(loc: Location, lines: list[str] | None, fallback: str | None) -> dic
     return region
 
 
-def _wildcard_fix(finding: Finding, lines: list[str] | None, artifact: dict[str, Any]) -> dict | None:
+def _wildcard_fix(finding: Finding, lines: list[str] | None, artifact: dict[str, Any]) -> dict[str, Any] | None:
     loc = finding.location
     if lines is None or loc.line is None or not (1 <= loc.line <= len(lines)):
         return None

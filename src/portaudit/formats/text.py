@@ -17,7 +17,7 @@ and what a terminal obeys (ESC, OSC, a newline that forges an extra line).  Noth
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, overload
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
@@ -61,6 +61,16 @@ def terminal(value: Any) -> str:
 def xml(text: str) -> str:
     text = safe(text)
     return _XML_BAD.sub(_control, text) if _XML_BAD.search(text) else text
+
+
+@overload
+def clean(obj: str) -> str: ...
+@overload
+def clean(obj: dict[Any, Any]) -> dict[str, Any]: ...
+@overload
+def clean(obj: list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any]) -> list[Any]: ...
+@overload
+def clean(obj: object) -> Any: ...
 
 
 def clean(obj: Any) -> Any:

@@ -309,15 +309,14 @@ class Archive:
         data = self.data
         h = e.header_offset
         offs: list[int] = []
-        if 0 <= h and h + 30 <= len(data):
+        if h >= 0 and h + 30 <= len(data):
             if data[h:h + 4] == _LH_SIG:
                 nlen, xlen = struct.unpack_from("<HH", data, h + 26)
                 offs.append(h + 30 + nlen + xlen)
                 offs.append(h + 30 + e.cd_name_len + xlen)
             offs.append(h + 30 + e.cd_name_len + e.cd_extra_len)
             offs.append(h + 30 + e.cd_name_len)
-        seen: set[int] = set()
-        return [o for o in offs if not (o in seen or seen.add(o)) and o <= len(data)]
+        return list(dict.fromkeys(o for o in offs if o <= len(data)))  # in order, each once
 
     def local_header_problems(self, e: ZipEntry) -> list[str]:
         """How the local header of ``e`` disagrees with its central directory entry."""
@@ -441,7 +440,7 @@ class Archive:
                     try:
                         pos += len(chunk)
                         consumed += len(chunk)
-                        buf = chunk
+                        buf: memoryview | bytes | None = chunk
                         while buf and not d.eof:
                             out = d.decompress(buf, min(limit + 1 - produced, _OUT_CHUNK))
                             produced += len(out)

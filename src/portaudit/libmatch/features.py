@@ -9,10 +9,10 @@ field accesses, integer literals) and the counts of instructions that dx transla
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .facts import REF_INVOKE, REF_NEW, REF_READ, REF_TYPE, REF_WRITE, SHAPE, ClassFacts, MethodFacts
+from .facts import REF_INVOKE, REF_NEW, REF_READ, REF_TYPE, REF_WRITE, ClassFacts, MethodFacts
 
 PLATFORM_PREFIXES = ("Ljava/", "Landroid/", "Ldalvik/", "Lsun/", "Ljdk/", "Lorg/w3c/dom/", "Lorg/xml/sax/",
                      "Lorg/json/", "Ljavax/net/", "Ljavax/crypto/", "Ljavax/security/", "Ljavax/sql/",
@@ -83,7 +83,7 @@ def method_features(m: MethodFacts, self_desc: str) -> MethodFeatures:
     folded = tuple(t.replace(SELF, OTHER) for t in exact)
     kind = m.name if m.name in ("<init>", "<clinit>") else ""
     group = (m.static, kind, m.has_code, folded)
-    bag: Counter[str] = Counter()
+    bag: defaultdict[str, float] = defaultdict(float)
     for s in set(m.strings):
         bag["s:" + s] = W_STRING
     for v in set(m.ints):
@@ -153,7 +153,7 @@ def shape_similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     tot = sum(a) + sum(b)
     if not tot:
         return 1.0
-    return 1.0 - sum(abs(x - y) for x, y in zip(a, b)) / tot
+    return 1.0 - sum(abs(x - y) for x, y in zip(a, b, strict=True)) / tot
 
 
 def method_similarity(a: MethodFeatures, p: MethodFeatures) -> float:

@@ -26,6 +26,13 @@ def class_facts(c: cf.ClassFile) -> ClassFacts:
     )
 
 
+def _pool_index(ins: cf.Instruction) -> int:
+    """The constant-pool index of an instruction that names one (cf.instructions sets it for every such opcode)."""
+    if ins.index is None:
+        raise cf.ClassFormatError(f"opcode {ins.opcode:#x} at pc {ins.pc} has no constant-pool index")
+    return ins.index
+
+
 def _method(c: cf.ClassFile, m: cf.Method) -> MethodFacts:
     static = m.is_static
     if m.code is None:
@@ -39,31 +46,31 @@ def _method(c: cf.ClassFile, m: cf.Method) -> MethodFacts:
         op = ins.opcode
         if op in _INVOKE:
             shape[INVOKES] += 1
-            r = pool.member(ins.index)
+            r = pool.member(_pool_index(ins))
             refs.append((REF_INVOKE, internal_to_desc(r.owner), r.name, r.descriptor))
         elif op == cf.INVOKEDYNAMIC:
             shape[INVOKES] += 1
         elif op in (cf.GETFIELD, cf.GETSTATIC):
             shape[READS] += 1
-            r = pool.member(ins.index)
+            r = pool.member(_pool_index(ins))
             refs.append((REF_READ, internal_to_desc(r.owner), r.name, r.descriptor))
         elif op in (cf.PUTFIELD, cf.PUTSTATIC):
             shape[WRITES] += 1
-            r = pool.member(ins.index)
+            r = pool.member(_pool_index(ins))
             refs.append((REF_WRITE, internal_to_desc(r.owner), r.name, r.descriptor))
         elif op in (cf.LDC, cf.LDC_W, cf.LDC2_W):
-            tag = pool.tag(ins.index)
+            tag = pool.tag(_pool_index(ins))
             if tag == cf.CONSTANT_String:
-                strings.append(pool.string(ins.index))
+                strings.append(pool.string(_pool_index(ins)))
             elif tag in (cf.CONSTANT_Integer, cf.CONSTANT_Long):
-                v = pool.literal(ins.index)
-                if keep_int(v):  # type: ignore[arg-type]
-                    ints.append(v)  # type: ignore[arg-type]
+                v = pool.literal(_pool_index(ins))
+                if isinstance(v, int) and keep_int(v):
+                    ints.append(v)
             elif tag == cf.CONSTANT_Class:
-                refs.append((REF_TYPE, internal_to_desc(pool.class_name(ins.index)), "", ""))
+                refs.append((REF_TYPE, internal_to_desc(pool.class_name(_pool_index(ins))), "", ""))
         elif op in (cf.BIPUSH, cf.SIPUSH, cf.IINC) or cf.ICONST_M1 <= op <= cf.ICONST_5:
-            if keep_int(ins.value):  # type: ignore[arg-type]
-                ints.append(ins.value)  # type: ignore[arg-type]
+            if ins.value is not None and keep_int(ins.value):
+                ints.append(ins.value)
         elif op in _BRANCH:
             shape[BRANCHES] += 1
         elif op in (cf.TABLESWITCH, cf.LOOKUPSWITCH):
@@ -72,12 +79,12 @@ def _method(c: cf.ClassFile, m: cf.Method) -> MethodFacts:
             shape[THROWS] += 1
         elif op == cf.NEW:
             shape[NEWS] += 1
-            refs.append((REF_NEW, internal_to_desc(pool.class_name(ins.index)), "", ""))
+            refs.append((REF_NEW, internal_to_desc(pool.class_name(_pool_index(ins))), "", ""))
         elif op in (cf.CHECKCAST, cf.INSTANCEOF):
             shape[CASTS] += 1
-            refs.append((REF_TYPE, internal_to_desc(pool.class_name(ins.index)), "", ""))
+            refs.append((REF_TYPE, internal_to_desc(pool.class_name(_pool_index(ins))), "", ""))
         elif op in (cf.ANEWARRAY, cf.MULTIANEWARRAY):
-            t = pool.class_name(ins.index)
+            t = pool.class_name(_pool_index(ins))
             t = "[" + internal_to_desc(t) if op == cf.ANEWARRAY else t
             if "L" in t:  # like DEX new-array: only arrays of references are type uses
                 refs.append((REF_TYPE, t, "", ""))

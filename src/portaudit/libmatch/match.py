@@ -184,7 +184,7 @@ class ProfileMatcher:
             ra, rp = fa.methods[i].refs, fp.methods[j].refs
             if len(ra) != len(rp):
                 continue
-            for (ka, oa, _na, _da), (kp, op, _np, _dp) in zip(ra, rp):
+            for (ka, oa, _na, _da), (kp, op, _np, _dp) in zip(ra, rp, strict=True):
                 if ka == kp and op in prof.classes and not is_platform(oa) and oa.startswith("L"):
                     yield oa, op
 
@@ -229,7 +229,8 @@ class ProfileMatcher:
                 continue
             seen.add(s)
             mm = self.methods.get((s, name, desc))
-            if mm is not None and prof.classes[s].method(name, desc).has_code:
+            pm = prof.classes[s].method(name, desc)
+            if mm is not None and pm is not None and pm.has_code:
                 return mm
             todo += prof.subclasses.get(s, ())
         return None

@@ -43,9 +43,9 @@ def entry_classes(profile: Profile, specs: tuple[ApiSpec, ...]) -> set[str]:
                 out.add(c)
     todo = list(out)
     while todo:
-        c = profile.classes[todo.pop()]
-        for sup in (c.super, *c.interfaces):
-            if sup in profile.classes and sup not in out:
+        cls = profile.classes[todo.pop()]
+        for sup in (cls.super, *cls.interfaces):
+            if sup is not None and sup in profile.classes and sup not in out:
                 out.add(sup)
                 todo.append(sup)
     return out

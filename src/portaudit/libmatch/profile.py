@@ -31,6 +31,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Mapping
+from typing import Any
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -79,15 +80,15 @@ class Profile:
         for name in self.classes:
             sup, ifs = self.hierarchy(name)
             for s in (sup, *ifs):
-                if s in self.classes:
+                if s is not None and s in self.classes:
                     out.setdefault(s, []).append(name)
         return out
 
     def supers(self, desc: str) -> list[str]:
         """The library superclasses of ``desc``, nearest first."""
-        out = []
+        out: list[str] = []
         c = self.classes.get(desc)
-        while c is not None and c.super in self.classes and c.super not in out:
+        while c is not None and c.super is not None and c.super in self.classes and c.super not in out:
             out.append(c.super)
             c = self.classes[c.super]
         return out
@@ -156,7 +157,7 @@ def dumps(profile: Profile) -> bytes:
               "sources": profile.sources, "anchors": profile.anchors}
     classes = [profile.classes[n] for n in sorted(profile.classes)]
     hierarchy = [[c.name, _flags(c), c.super, list(c.interfaces)] for c in classes]
-    lines = [header, hierarchy]
+    lines: list[Any] = [header, hierarchy]  # one JSON value per line: the header, then lists
     for c in classes:
         methods = [[m.name, m.desc, (1 if m.static else 0) | (2 if m.has_code else 0), list(m.strings),
                     [list(r) for r in m.refs], list(m.ints), list(m.shape)] for m in c.methods]

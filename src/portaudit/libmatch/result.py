@@ -69,7 +69,7 @@ class LibraryMatch:
         if cls not in self.renamed:
             return []
         out: list[int] = []
-        for (dcls, mname, mdesc), apps in self._definitions(cls, name, params, ret):
+        for (dcls, _mname, _mdesc), apps in self._definitions(cls, name, params, ret):
             refs = self.renamed.get(cls, []) + self.renamed.get(dcls, [])
             for cur in self.supers.get(cls, []):
                 if cur == dcls:

@@ -14,6 +14,7 @@ adb host protocol (``host:version``) -> adb daemon ``CNXN``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import ssl
@@ -34,7 +35,8 @@ class ProbeLimits:
 class ProbeResult:
     host: str
     port: int
-    protocol: str | None = None  # "http", "https", "websocket", "chrome-devtools", "jdwp", "adb-server", "adbd", "tls", None
+    # "http", "https", "websocket", "chrome-devtools", "jdwp", "adb-server", "adbd", "tls", None
+    protocol: str | None = None
     requires_auth: bool | None = None
     evidence: str = ""
     tls: dict[str, Any] | None = None
@@ -105,10 +107,8 @@ def _read(sock, budget: _Budget, until: bytes | None = None, want: int | None = 
 
 
 def _close(sock) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.close()
-    except OSError:
-        pass
 
 
 # -- TLS ----------------------------------------------------------------------------

@@ -46,8 +46,9 @@ class RuntimeListenerAllInterfaces(Rule):
             tail = f" ({'; '.join(notes)})" if notes else ""
             msg = f"listens on all interfaces: {lst.endpoint()}{rt.owner(lst)}{tail}"
             fix = None
-            if (lst.firewall or {}).get("suggestion"):
-                fix = f"{_first_paragraph(self.fix())} Stop-gap rule: {lst.firewall['suggestion']}"
+            suggestion = (lst.firewall or {}).get("suggestion")
+            if suggestion:
+                fix = f"{_first_paragraph(self.fix())} Stop-gap rule: {suggestion}"
             yield self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
                                listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst),
                                fix=fix)

@@ -51,7 +51,7 @@ class SdkOpensPort(Rule):
             msg = f"bundles {sdk.name}, an SDK known to open ports ({how}{ports})"
             # every finding names its evidence: the SDK's listener call site, else its package
             site = next((lst for lst in facts.listeners if lst.origin.sdk == sdk.name and lst.evidence), None)
-            evidence = (f"{site.location.short()}: {site.evidence.splitlines()[0]}" if site
+            evidence = (f"{site.location.short()}: {site.evidence.splitlines()[0]}" if site and site.evidence
                         else f"classes under {origin.package or sdk.name}")
             yield self.finding(facts, msg, Location(class_=origin.package), confidence=conf,
                                origin=origin, evidence=evidence)

@@ -26,7 +26,7 @@ class WebViewDebugging(Rule):
     Enable it only in debug builds:
     `if (0 != (getApplicationInfo().flags & ApplicationInfo.FLAG_DEBUGGABLE)) WebView.setWebContentsDebuggingEnabled(true);`
     (or `if (BuildConfig.DEBUG)`), and never set `isInspectable` in release builds.
-    """
+    """  # noqa: E501 - the Fix quotes a line of Java whole (docs/rules.md shows it as written)
 
     id = "webview-debugging"
     order = 70

@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError
 from .model import Inventory, ProcessInfo, RuntimeListener
@@ -154,7 +155,8 @@ def parse_fd_listing(text: str) -> dict[int, int]:
 # -- adb server connection ---------------------------------------------------------
 
 def server_address(host: str | None = None, port: int | None = None) -> tuple[str, int]:
-    """Explicit values, else ``ADB_SERVER_SOCKET=tcp:[host:]port``, else ANDROID_ADB_SERVER_HOST/PORT, else 127.0.0.1:5037."""
+    """Explicit values, else ``ADB_SERVER_SOCKET=tcp:[host:]port``, else ANDROID_ADB_SERVER_HOST/PORT,
+    else 127.0.0.1:5037."""
     env_host, env_port = "127.0.0.1", 5037
     sock = os.environ.get("ADB_SERVER_SOCKET", "")
     if sock.startswith("tcp:"):
@@ -202,13 +204,13 @@ def ensure_server(host: str, port: int, adb: str | None = None, start: bool = Tr
 class AdbSession:
     """One device reached through the adb server."""
 
-    client: object
+    client: Any  # adbutils.AdbClient (adbutils ships no types)
     serial: str
     timeout: float = 20.0
-    _device: object = field(default=None, repr=False)
+    _device: Any = field(default=None, repr=False)
 
     @property
-    def device(self):
+    def device(self) -> Any:
         if self._device is None:
             self._device = self.client.device(serial=self.serial)
         return self._device
@@ -363,12 +365,12 @@ def inventory(session: AdbSession, package: str | None = None) -> Inventory:
             proc = ProcessInfo(**vars(by_pid[pid]))
         kind, m = debug_kind(lst.unix_name)
         lst.debug = kind
-        if proc is None and kind == "webview-devtools":
-            p = by_pid.get(int(m.group(1)))
-            proc = ProcessInfo(**vars(p)) if p else ProcessInfo(pid=int(m.group(1)))
-        elif proc is None and kind == "stetho-devtools":
-            p = by_name.get(m.group(1))
-            proc = ProcessInfo(**vars(p)) if p else ProcessInfo(name=m.group(1))
+        if proc is None and kind == "webview-devtools" and m is not None:
+            known = by_pid.get(int(m.group(1)))
+            proc = ProcessInfo(**vars(known)) if known else ProcessInfo(pid=int(m.group(1)))
+        elif proc is None and kind == "stetho-devtools" and m is not None:
+            known = by_name.get(m.group(1))
+            proc = ProcessInfo(**vars(known)) if known else ProcessInfo(name=m.group(1))
         if proc is None and lst.uid is not None:
             cands = by_uid.get(lst.uid, [])
             proc = ProcessInfo(**vars(cands[0])) if len(cands) == 1 else ProcessInfo(uid=lst.uid)

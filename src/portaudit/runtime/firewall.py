@@ -34,7 +34,9 @@ MATCH, NOMATCH, PARTIAL, UNKNOWN = "match", "nomatch", "partial", "unknown"
 
 @dataclass
 class FwRule:
-    conds: list[tuple]  # ("iif", name, negated) ("dport", proto|None, ports, negated) ("proto", p) ("ct", states) ("saddr", text) ("unknown", text)
+    # ("iif", name, negated) ("dport", proto|None, ports, negated) ("proto", p) ("ct", states) ("saddr", text)
+    # ("unknown", text)
+    conds: list[tuple]
     verdict: str | None  # accept drop reject return jump goto None
     target: str | None = None
     text: str = ""
@@ -117,7 +119,8 @@ def parse_nft_json(text: str) -> Ruleset:
         if "chain" in item:
             c = item["chain"]
             key = f"{c['family']} {c['table']} {c['name']}"
-            rs.chains[key] = FwChain(c["name"], policy=c.get("policy"), hook=c.get("hook") if c.get("type") == "filter" else None,
+            rs.chains[key] = FwChain(c["name"], policy=c.get("policy"),
+                                     hook=c.get("hook") if c.get("type") == "filter" else None,
                                      prio=int(c.get("prio", 0)) if isinstance(c.get("prio"), int) else 0,
                                      family=c["family"], table=c["table"])
     for item in items:
@@ -354,7 +357,8 @@ def read_host_ruleset(run=subprocess.run) -> tuple[Ruleset | None, str | None]:
             p = run(["nft", "-j", "list", "ruleset"], capture_output=True, text=True, timeout=10)
             if p.returncode == 0 and p.stdout.strip():
                 return parse_nft_json(p.stdout), None
-            reasons.append(f"nft: {(p.stderr or 'no output').strip().splitlines()[0] if (p.stderr or '').strip() else 'no output'}")
+            err = (p.stderr or "").strip()
+            reasons.append(f"nft: {err.splitlines()[0] if err else 'no output'}")
         except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
             reasons.append(f"nft: {exc}")
     else:

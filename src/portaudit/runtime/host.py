@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import sys
+from typing import Any, NamedTuple
 
 from ..model import Bind
 from .model import Inventory, ProcessInfo, RuntimeListener
@@ -64,18 +65,30 @@ def _process_name(pid: int | None, cache: dict[int, str | None]) -> str | None:
     return cache[pid]
 
 
-def _psutil_connections(kind: str) -> list:
+class _Conn(NamedTuple):
+    """psutil's ``sconn``: ``Process.net_connections`` gives ``pconn``, which has no ``pid``."""
+
+    fd: int
+    family: int
+    type: int
+    laddr: Any
+    raddr: Any
+    status: str
+    pid: int | None
+
+
+def _psutil_connections(kind: str) -> list[Any]:
     import psutil
 
     try:
         return psutil.net_connections(kind=kind)
     except psutil.AccessDenied:
         # macOS without root: ask every process we may inspect
-        conns = []
+        conns: list[Any] = []
         for proc in psutil.process_iter():
             try:
                 for c in proc.net_connections(kind=kind):
-                    conns.append(c._replace(pid=proc.pid) if hasattr(c, "_replace") else c)
+                    conns.append(_Conn(*c, pid=proc.pid))
             except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
                 continue
         return conns
@@ -135,7 +148,7 @@ def inventory(proc: str = "/proc") -> Inventory:
             pid = owners.get(lst.inode or -1)
             if pid is not None or lst.uid is not None:
                 lst.process = ProcessInfo(pid=pid, name=_process_name(pid, names), uid=lst.uid)
-            if lst.transport == "unix" and pid is not None:
+            if lst.transport == "unix" and pid is not None and lst.process is not None:
                 lst.uid = _uid_of(pid)
                 lst.process.uid = lst.uid
         inv.listeners = listeners

@@ -17,7 +17,8 @@ static findings get confidence ``high`` and ``extra["runtime"]``; every runtime
 listener of the package gets ``link = {package, matched, by, static}``.  A matched
 socket is then reported once, by its static finding (the runtime rules' findings
 for it are dropped); an unmatched one keeps its runtime exposure finding and gets a
-``runtime-listener-unexplained`` finding (dynamically loaded, native or unknown code).  The returned report holds the static targets and findings plus
+``runtime-listener-unexplained`` finding (dynamically loaded, native or unknown code).  The returned report
+holds the static targets and findings plus
 the runtime target and its (re-evaluated) findings.
 """
 

@@ -206,7 +206,8 @@ def _device_probes(session, listeners: list[RuntimeListener], opts: RuntimeOptio
     try:
         for lst in listeners:
             if lst.state == "NAMED":
-                plans.append(ProbePlan(lst, lst.address, lst.port, f"{lst.address}:{lst.port}"))
+                if lst.address is not None and lst.port is not None:  # a named target is host:port
+                    plans.append(ProbePlan(lst, lst.address, lst.port, f"{lst.address}:{lst.port}"))
                 continue
             if not opts.probe:
                 continue

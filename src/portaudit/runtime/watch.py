@@ -65,7 +65,9 @@ class WatchStore:
         cur = self.db.execute("INSERT INTO runs (target, started, interval, polls) VALUES (?, ?, ?, 0)",
                               (target, time.time(), interval))
         self.db.commit()
-        return int(cur.lastrowid)
+        if cur.lastrowid is None:  # sqlite3 sets it after every INSERT that succeeded
+            raise sqlite3.Error("the new run row has no id")
+        return cur.lastrowid
 
     def event(self, run_id: int, ts: float, kind: str, lst: RuntimeListener) -> None:
         self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
@@ -94,12 +96,13 @@ def watch(poll: Callable[[], Inventory], duration: float, interval: float = 1.0,
     """
     result = WatchResult()
     store = None
+    run_id = 0  # the store's run, when there is a store
     if store_path:
         try:
             store = WatchStore(store_path)
         except sqlite3.Error as exc:
             raise InputError(f"watch database {store_path}: {exc}") from exc
-        result.run_id = store.start(target, interval)
+        result.run_id = run_id = store.start(target, interval)
     tracks: dict[str, _Track] = {}
     open_now: set[str] = set()
     start = clock()
@@ -124,14 +127,14 @@ def watch(poll: Callable[[], Inventory], duration: float, interval: float = 1.0,
                 if tr is None:
                     tracks[key] = _Track(lst, ts, ts, ts)
                     if store:
-                        store.event(result.run_id, ts, "open", lst)
+                        store.event(run_id, ts, "open", lst)
                     result.events += 1
                 else:
                     if key not in open_now:
                         tr.appearances += 1
                         tr.opened_at = ts
                         if store:
-                            store.event(result.run_id, ts, "open", lst)
+                            store.event(run_id, ts, "open", lst)
                         result.events += 1
                     else:
                         tr.open_seconds += ts - tr.last_seen
@@ -141,7 +144,7 @@ def watch(poll: Callable[[], Inventory], duration: float, interval: float = 1.0,
                 tr = tracks[key]
                 tr.opened_at = None
                 if store:
-                    store.event(result.run_id, ts, "close", tr.listener)
+                    store.event(run_id, ts, "close", tr.listener)
                 result.events += 1
             open_now = set(current)
             if t - start >= duration:
@@ -160,7 +163,7 @@ def watch(poll: Callable[[], Inventory], duration: float, interval: float = 1.0,
                 "open_at_end": key in open_now and error is None,
             }
         if store:
-            store.finish(result.run_id, result.polls, tracks, error)
+            store.finish(run_id, result.polls, tracks, error)
             store.close()
     result.listeners = [tr.listener for tr in tracks.values()]
     return result
@@ -182,6 +185,7 @@ def summary(db_path: str, run_id: int | None = None) -> list[dict]:
             run_id = row[0]
         rows = db.execute("SELECT key, first_seen, last_seen, open_seconds, appearances FROM listeners "
                           "WHERE run_id = ? ORDER BY key", (run_id,)).fetchall()
-        return [dict(zip(("key", "first_seen", "last_seen", "open_seconds", "appearances"), r)) for r in rows]
+        names = ("key", "first_seen", "last_seen", "open_seconds", "appearances")
+        return [dict(zip(names, r, strict=True)) for r in rows]
     finally:
         db.close()

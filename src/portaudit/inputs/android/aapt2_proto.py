@@ -9,6 +9,7 @@ Field numbers are those of aapt2's ``Resources.proto`` / ``ResourcesInternal.pro
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +37,7 @@ def _fields(b: bytes) -> Iterator[tuple[int, int, Any]]:
     """(field number, wire type, value) of one protobuf message; value is int or bytes."""
     p = 0
     n = len(b)
+    v: int | bytes
     while p < n:
         key, p = _varint(b, p)
         fno, wt = key >> 3, key & 7
@@ -141,10 +143,8 @@ class ProtoResourceTable(ResourceTable):
         self.strings = []
         self._pending = {}
         self.damaged = False
-        try:
+        with contextlib.suppress(ValueError, IndexError):
             self._parse_pb(data)
-        except (ValueError, IndexError):
-            pass
 
     def _parse_pb(self, data: bytes) -> None:
         """ResourceTable { package=2 } -> Package { package_id=1; type=3 }."""
@@ -159,9 +159,9 @@ class ProtoResourceTable(ResourceTable):
                 elif f2 == 3 and w2 == 2:
                     types.append(v2)
             for t in types:
-                self._type(pid, t)
+                self._pb_type(pid, t)
 
-    def _type(self, pid: int, t: bytes) -> None:
+    def _pb_type(self, pid: int, t: bytes) -> None:
         """Type { type_id=1; name=2; entry=3 }"""
         tid = 0
         tname = ""

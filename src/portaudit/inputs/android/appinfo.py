@@ -78,7 +78,7 @@ def app_info(root: Element, table: ResourceTable | None = None, manifest_path: s
     nsc = app.get(R_NSC)
     if nsc is not None:
         if nsc.kind == "ref":
-            info.network_security_config = (table.name(nsc.data) if table else None) or str(nsc)
+            info.network_security_config = (table.name(nsc.ref) if table else None) or str(nsc)
         else:
             info.network_security_config = _text(nsc)
     info.exported.extend(_exported(app, info.package, table, target_sdk))
@@ -96,7 +96,7 @@ def _identity(info: AppInfo, root: Element, table: ResourceTable | None) -> None
         info.version_code = str(vc.data) if vc.kind != "ref" else _text(vc)
     vn = root.get(R_VERSION_NAME)
     if vn is not None and vn.kind == "ref" and table is not None:
-        r = table.resolve(vn.data)
+        r = table.resolve(vn.ref)
         vn = r if r is not None and r.kind == "string" else vn
     info.version_name = _text(vn)
 
@@ -134,8 +134,8 @@ def _debuggable(info: AppInfo, app: Element, table: ResourceTable | None) -> Non
         info.debuggable_source = "absent"
         return
     info.extra["debuggable_evidence"] = f'android:debuggable="{dv}"'
-    if dv.kind == "ref" and table is not None and table.name(dv.data):
-        info.extra["debuggable_evidence"] += f" ({table.name(dv.data)})"
+    if dv.kind == "ref" and table is not None and table.name(dv.ref):
+        info.extra["debuggable_evidence"] += f" ({table.name(dv.ref)})"
 
 
 def _exported(app: Element, package: str | None, table: ResourceTable | None,
@@ -149,7 +149,7 @@ def _exported(app: Element, package: str | None, table: ResourceTable | None,
         exp = _as_bool(el.get(R_EXPORTED))
         ev = el.get(R_EXPORTED)
         if exp is None and ev is not None and ev.kind == "ref" and table is not None:
-            exp = _as_bool(table.resolve(ev.data))
+            exp = _as_bool(table.resolve(ev.ref))
         has_filter = any(c.tag == "intent-filter" for c in el.children)
         # Providers were exported by default up to API 16 (targetSdkVersion < 17).
         old_provider = el.tag == "provider" and target_sdk is not None and target_sdk < 17
@@ -185,7 +185,7 @@ def _resolve_bool(v: Value | None, table: ResourceTable | None) -> tuple[bool | 
         return None, None
     if v.kind == "ref":
         if table is not None:
-            r = table.resolve(v.data)
+            r = table.resolve(v.ref)
             b = _as_bool(r)
             if b is not None:
                 return b, "resource"

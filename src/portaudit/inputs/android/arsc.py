@@ -130,7 +130,7 @@ class ResourceTable:
             return None
         v = vals[0]
         if v.kind == "ref":
-            return self.resolve(v.data, depth + 1) or v
+            return self.resolve(v.ref, depth + 1) or v
         return v
 
     def name(self, rid: int) -> str | None:

@@ -99,7 +99,6 @@ class AXML:
         self.notes: list[str] = []
         self.strings: list[str] = []
         self.res_ids: list[int] = []
-        self.root: Element | None = None
         # An attribute takes 20 bytes, so a file holds at most len/20 of them; elements that claim
         # more read overlapping bytes again and again (quadratic work): stop there.
         self._attrs_left = len(data) // 20 + 64
@@ -143,7 +142,7 @@ class AXML:
             self.notes.append(f"{junk} bytes of junk between chunks skipped")
         if not roots:
             raise InputError("AndroidManifest.xml: no XML element could be decoded (garbage AXML)")
-        self.root = next((r for r in roots if r.tag == "manifest"), roots[0])
+        self.root: Element = next((r for r in roots if r.tag == "manifest"), roots[0])
 
     def _chunk(self, data: bytes, ctype: int, pos: int, chsize: int, body_end: int, stack: list[Element],
                roots: list[Element]) -> None:

@@ -15,6 +15,7 @@ nested in it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
@@ -427,8 +428,6 @@ def read_container(path: str, kind: str, limits: Limits) -> Container:
             collect(archive, "", kind, 0, limits, budget, out)
     finally:
         if isinstance(data, mmap.mmap):
-            try:
+            with contextlib.suppress(BufferError):  # a view still held by an unwinding exception: the GC closes it
                 data.close()
-            except BufferError:  # a view still held by an unwinding exception: the GC closes it
-                pass
     return Container(out, budget)

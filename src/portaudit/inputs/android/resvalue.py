@@ -22,6 +22,13 @@ class Value:
     kind: str
     data: object
 
+    @property
+    def ref(self) -> int:
+        """The resource id of a ``ref`` value (the readers store it as an int)."""
+        if self.kind != "ref" or not isinstance(self.data, int):
+            raise ValueError(f"not a resource reference: {self.kind} {self.data!r}")
+        return self.data
+
     def __str__(self) -> str:
         if self.kind == "ref":
             return f"@0x{self.data:08x}"

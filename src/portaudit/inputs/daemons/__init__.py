@@ -140,9 +140,7 @@ def scan_tree(root: Path, code_files: Iterable[Path], notes: list[str]) -> list[
     out: list[Listener] = []
     configs: list[tuple[str, bytes]] = []
     binaries: list[str] = []
-    seen = 0
-    for path in _walk(root):
-        seen += 1
+    for seen, path in enumerate(_walk(root), 1):
         if seen > MAX_TREE_FILES:
             notes.append(f"daemon configurations: more than {MAX_TREE_FILES} files, the rest not searched")
             break

@@ -15,6 +15,8 @@ _LINE = re.compile(r"^\s*listen-address\s+(\S+)", re.IGNORECASE)
 
 def parse(text: str) -> list[DaemonPort]:
     out = []
+    addr: str | None
+    reason: str | None
     for n, raw in enumerate(text.splitlines(), 1):
         m = _LINE.match(raw.split("#", 1)[0])
         if not m:

@@ -20,6 +20,8 @@ def parse(text: str) -> list[DaemonPort]:
     if not isinstance(cfg, dict):
         return []
     out = []
+    addr: str | None
+    reason: str | None
     udp = str(cfg.get("mode", "tcp_only")) in ("tcp_and_udp", "udp_only")
     if "local_port" in cfg:
         line, _ = line_of(text, "local_port")

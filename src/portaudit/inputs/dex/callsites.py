@@ -35,7 +35,10 @@ class CallSite:
 
     @property
     def spec(self) -> ApiSpec:
-        return self.key  # type: ignore[return-value]
+        """The catalogue entry this site was searched for (a site found by a catalogue search)."""
+        if not isinstance(self.key, ApiSpec):
+            raise TypeError(f"a call site searched for {self.key!r} has no catalogue entry")
+        return self.key
 
 
 def resolve_spec(dex: DexFile, spec: ApiSpec, libraries=None) -> list[int]:
@@ -82,9 +85,8 @@ class Searcher:
         self.decoded = 0
 
     def boundaries_of(self, code_off: int) -> set[int] | None:
-        b = self._bounds.get(code_off, False)
-        if b is not False:
-            return b  # type: ignore[return-value]
+        if code_off in self._bounds:
+            return self._bounds[code_off]
         try:
             code = self.dex.code_item(code_off)
             b = {pc for pc, _w in boundaries(code.insns)}
@@ -119,10 +121,7 @@ class Searcher:
         dex.owners_of({c for _s, c in cands if c is not None})
         for s, c in cands:
             midx = dex.method_at_code(c) if c is not None else None
-            if midx is not None:
-                hit = (c, midx)
-            else:
-                hit = dex.method_for_offset(s)
+            hit = (c, midx) if c is not None and midx is not None else dex.method_for_offset(s)
             if hit is None:
                 continue
             code_off, midx = hit
@@ -143,7 +142,7 @@ _FEW = 4  # up to this many targets, bytes.find of each index beats one regex pa
 def _find_many(data: bytes, idxs: list[int], ops: bytes, start: int, end: int) -> list[int]:
     alts = b"|".join(re.escape(struct.pack("<H", i)) for i in sorted(idxs))
     pat = re.compile(ops + rb"[\x00-\xff](?:" + alts + rb")")
-    out = []
+    out: list[int] = []
     pos = start
     while True:
         m = pat.search(data, pos, end)

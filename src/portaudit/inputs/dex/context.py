@@ -4,6 +4,7 @@ methods (cached), locations, and searches for calls and field writes across ever
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ...model import Location
@@ -14,7 +15,7 @@ from .callsites import FIELD_WRITE_OPS, CallSite, Searcher
 from .dataflow import MethodFlow, Resources
 from .opcodes import NAMES, decode
 from .parser import ACC_PRIVATE, DexError, DexFile
-from .program import NO_INIT, FieldDecl, MethodBody, Program
+from .program import NO_INIT, FieldDecl, MethodBody, Program, const_initial
 
 if TYPE_CHECKING:
     from ...libmatch import LibraryMatch
@@ -109,13 +110,13 @@ class Context:
         if decl is None or not (decl.static and decl.final) or decl.initial is NO_INIT:
             return None
         v = decl.initial
-        if isinstance(v, tuple) or any(v is d or (type(v) is type(d) and v == d) for d in _DEFAULTS):
+        if not const_initial(v) or any(v is d or (type(v) is type(d) and v == d) for d in _DEFAULTS):
             return None
         return Const(v)
 
     # ---- searches across every DEX -------------------------------------------------------
 
-    def calls_to(self, refs: list[tuple[str, str, tuple[str, ...] | None, str | None]], key: object,
+    def calls_to(self, refs: Sequence[tuple[str, str, tuple[str, ...] | None, str | None]], key: object,
                  within: str | None = None) -> list[CallSite]:
         """Verified invoke sites of the given method references (class, name, params, return);
         ``within``: only in the methods of that class (a private method's callers)."""

@@ -30,7 +30,8 @@ _UNRESOLVED = ("InetSocketAddress.createUnresolved gives an unresolved address, 
 # configuration reads: (class, method, params) -> (source name, index of the key, index of the default)
 _CONFIG: dict[tuple[str, str, tuple[str, ...]], tuple[str, int, int | None]] = {
     ("Landroid/content/SharedPreferences;", "getInt", ("Ljava/lang/String;", "I")): ("SharedPreferences.getInt", 1, 2),
-    ("Landroid/content/SharedPreferences;", "getLong", ("Ljava/lang/String;", "J")): ("SharedPreferences.getLong", 1, 2),
+    ("Landroid/content/SharedPreferences;", "getLong", ("Ljava/lang/String;", "J")):
+        ("SharedPreferences.getLong", 1, 2),
     ("Landroid/content/SharedPreferences;", "getString", ("Ljava/lang/String;", "Ljava/lang/String;")):
         ("SharedPreferences.getString", 1, 2),
     ("Ljava/lang/System;", "getProperty", ("Ljava/lang/String;", "Ljava/lang/String;")): ("System.getProperty", 0, 1),
@@ -139,7 +140,8 @@ class MethodFlow:
 
     def __init__(self, dex: DexFile, code: CodeItem, sig: str, budget: int = 200_000,
                  interest: set[int] | None = None, params: list | None = None,
-                 resources: Resources | None = None, final_static: Callable[[str, str, str], Value | None] | None = None):
+                 resources: Resources | None = None,
+                 final_static: Callable[[str, str, str], Value | None] | None = None):
         """``sig``: the method (``Lc;->m(I)V``), named by parameter values.  ``interest``: the pcs
         whose state is kept (None: every field write, invoke and return).  ``params``: known values
         of the parameter registers (a caller's arguments); then a zero-test of a known int only
@@ -255,25 +257,25 @@ class MethodFlow:
                     self.states[pc] = list(st)
                 budget -= 1
                 outs = self._step(st, pc)
-            targets: list[tuple[int, list]] = []
+            edges: list[tuple[int, list]] = []
             last = self.blocks[lead][-1]
             op = insns[last] & 0xFF
             succ = bsucc[lead]
             if outs is not None and 0x38 <= op <= 0x3D and len(succ) == 2:
-                targets = [(t, o) for t, o in zip(succ, outs) if o is not None]
+                edges = [(t, o) for t, o in zip(succ, outs, strict=True) if o is not None]
             else:
-                targets = [(s, st) for s in succ]
+                edges = [(s, st) for s in succ]
             for h in bexc[lead]:
-                ex_state = [join(x, y) for x, y in zip(in_copy, st)]
+                ex_state = [join(x, y) for x, y in zip(in_copy, st, strict=True)]
                 ex_state[R] = None
-                targets.append((h, ex_state))
-            for t, s in targets:
+                edges.append((h, ex_state))
+            for t, s in edges:
                 old = inb.get(t)
                 if old is None:
                     inb[t] = list(s)
                     work.append(t)
                 else:
-                    new = [join(x, y) for x, y in zip(old, s)]
+                    new = [join(x, y) for x, y in zip(old, s, strict=True)]
                     pa, pb = old[R + 1], s[R + 1]
                     if pa != pb:
                         new[R + 1] = None
@@ -449,8 +451,8 @@ class MethodFlow:
         R = self.nregs
         n = _int(v)
         if self.params is not None and n is not None:
-            taken = (n == 0, n != 0, n < 0, n >= 0, n > 0, n <= 0)[op - 0x38]
-            return [list(st), None] if taken else [None, list(st)]
+            jumps = (n == 0, n != 0, n < 0, n >= 0, n > 0, n <= 0)[op - 0x38]
+            return [list(st), None] if jumps else [None, list(st)]
         if v == DBG:
             taken, fall = list(st), list(st)
             if op == 0x38:  # if-eqz: taken when the flag is false
@@ -602,7 +604,7 @@ def nulls(args: list[Value | None], params: tuple[str, ...], static: bool) -> li
         if p in ("J", "D"):
             kinds.append("-")
     return [NULL if (k in "L[" and isinstance(a, Const) and a.value == 0 and not isinstance(a.value, bool)) else a
-            for a, k in zip(args, kinds)] + args[len(kinds):]
+            for a, k in zip(args, kinds, strict=False)] + args[len(kinds):]
 
 
 def _namespace(v: Value | None) -> str:

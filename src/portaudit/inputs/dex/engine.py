@@ -55,7 +55,7 @@ def parse_all(dexes: list[tuple[str, bytes]], limits: Limits, errors: list[str])
 def catalogue_sites(ctx: Context, specs: tuple[ApiSpec, ...]) -> list[CallSite]:
     """Every call site of every catalogue method, in every DEX file."""
     sites: list[CallSite] = []
-    for dex, srch in zip(ctx.dexes, ctx.searchers):
+    for dex, srch in zip(ctx.dexes, ctx.searchers, strict=True):
         try:
             targets: dict[int, object] = {}
             for spec in specs:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeGuard
 
 from ...model import Hop
 from ...values import (
@@ -41,7 +42,7 @@ from .absval import AppFlags, Bytes, Call, DebugFlag, FieldRead, HostOf, New, Ob
 from .callsites import CallSite
 from .context import Context
 from .dataflow import known_call, understood
-from .program import NO_INIT, FieldDecl, MethodBody
+from .program import FieldDecl, MethodBody, const_initial
 
 MAX_STACK = 10  # nested follow-ups (fields, calls, callers) per value
 MAX_IMPLS = 4  # implementations of one virtual call
@@ -120,7 +121,7 @@ def map_params(v: Value | None, fn: Callable[[FromParam], Value]) -> Value | Non
     return v
 
 
-def settled(v: Value | None) -> bool:
+def settled(v: Value | None) -> TypeGuard[Value]:
     """A value the user can be told (a constant, an address, a configuration read), as opposed to
     one the analysis could not determine."""
     if isinstance(v, (Const, Addr, Bytes, Obj, FromConfig)):
@@ -222,7 +223,7 @@ class Follow:
         ctx = self.ctx
         fname = f"{dotted(decl.cls)}.{decl.name}"
         initial = decl.initial
-        if decl.static and decl.final and initial is not NO_INIT and not isinstance(initial, tuple) and initial is not None:
+        if decl.static and decl.final and const_initial(initial) and initial is not None:
             return _config(decl, Const(initial)), []
         sites = [s for s in ctx.field_access(decl) if _is_static_op(ctx, s) == decl.static]
         hops: list[Hop] = []
@@ -237,13 +238,13 @@ class Follow:
             val = self._written(s, sub)
             loc = ctx.site_location(s)
             hop = Hop("field-write", loc, f"{fname} = {show(val)}")
-            if val == NULL and not loc.method.startswith(("<init>(", "<clinit>(")):
+            if val == NULL and not (loc.method or "").startswith(("<init>(", "<clinit>(")):
                 resets.append(hop)  # `server = null` in stop(): a reset, counted only when it is the only write
                 continue
             hops.append(hop)
             hops.extend(sub)
             if settled(val):
-                values.append(val)  # type: ignore[arg-type]
+                values.append(val)
             else:
                 unknown.append((loc.short(), val))
         if resets and not values and not unknown:
@@ -253,11 +254,11 @@ class Follow:
             where = ", ".join(w for w, _ in unknown[:3]) + (" and more" if len(unknown) > 3 else "")
             why = brief(describe(unknown[0][1]), 120) if unknown[0][1] is not None else "not a constant"
             return Unknown(f"field {fname} is written with a value not known at {where} ({why})"), hops
-        if initial is not NO_INIT and not isinstance(initial, tuple) and initial not in (None, 0, False):
+        if const_initial(initial) and initial not in (None, 0, False):
             values.append(Const(initial))
         if not values:
             if decl.final:
-                return _config(decl, Const(None if initial is NO_INIT or isinstance(initial, tuple) else initial)), hops
+                return _config(decl, Const(initial if const_initial(initial) else None)), hops
             return Unknown(f"field {fname} is never written by the app's code (set by reflection, native code or "
                            "code outside these DEX files)"), hops
         return _config(decl, one_of(values)), hops
@@ -312,8 +313,9 @@ class Follow:
         if f is not None:
             pcs = [pc for pc in f.pcs if (f.code.insns[pc] & 0xFF) in (0x0F, 0x11) and f.reached(pc)]
             vals = [f.operand_at(pc) for pc in pcs]
-            if pcs and all(x is not None for x in vals):
-                out = (one_of(vals), pcs[0])  # type: ignore[arg-type]
+            known = [x for x in vals if x is not None]
+            if pcs and len(known) == len(vals):
+                out = (one_of(known), pcs[0])
             elif pcs:
                 out = (Unknown(f"{dotted(m.cls)}.{m.name} returns a value that is not a constant"), pcs[0])
         self._returns[m] = out

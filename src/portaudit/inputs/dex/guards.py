@@ -126,15 +126,16 @@ class Guards:
         guard = self.guard_methods.get(target)
         if guard is not None:
             recv = args[0] if args and op not in (0x71, 0x77) else None
-            if kind == "accepted" and recv is not None and contains(recv, v) and guard != "setNeedClientAuth":
-                found.add(guard)
-            elif kind == "server" and guard == "setNeedClientAuth" and recv is not None and contains(recv, v) \
-                    and len(args) > 1 and args[1] == Const(1):
+            on_accepted = kind == "accepted" and guard != "setNeedClientAuth"
+            on_server = kind == "server" and guard == "setNeedClientAuth" and len(args) > 1 and args[1] == Const(1)
+            if (on_accepted or on_server) and recv is not None and contains(recv, v):
                 found.add(guard)
             return
         if kind == "server" and args and args[0] == v and op not in (0x71, 0x77):
             if name in _ACCEPT and ret != "V":
-                self._follow(body, f, call(target, args, False), "accepted", found, seen)
+                accepted = call(target, args, False)
+                if accepted is not None:
+                    self._follow(body, f, accepted, "accepted", found, seen)
                 return
             if name in _RECEIVE and len(args) > 1 and args[1] is not None:
                 self._follow(body, f, args[1], "accepted", found, seen)

@@ -239,14 +239,15 @@ def _split(v: Value | None) -> tuple[Value | None, Value | None]:
     """(host, port) of a socket-address value (each option of a OneOf)."""
     if isinstance(v, SockAddr):
         return v.host, v.port
-    if isinstance(v, OneOf) and all(isinstance(o, SockAddr) for o in v.options):
-        return (one_of(o.host for o in v.options), one_of(o.port for o in v.options))  # type: ignore[attr-defined]
+    socks = [o for o in v.options if isinstance(o, SockAddr)] if isinstance(v, OneOf) else []
+    if isinstance(v, OneOf) and len(socks) == len(v.options):
+        return one_of(o.host for o in socks), one_of(o.port for o in socks)
     return v, v
 
 
 def _port_reason(v: Value | None) -> str:
     if isinstance(v, OneOf):
-        ports = sorted({port_of(o) for o in v.options} - {None})  # type: ignore[type-var]
+        ports = sorted({p for o in v.options if (p := port_of(o)) is not None})
         if ports and all(port_of(o) is not None for o in v.options):
             return "port is one of " + ", ".join(map(str, ports))
     if v is None:
@@ -258,5 +259,6 @@ def _configurable(cfg: FromConfig | None, port_v: Value | None) -> str | None:
     if cfg is None:
         return None
     what = "port" if cfg is config_of(port_v) else "address"
-    shown = f"; the default {show(cfg.default)} is shown" if cfg.default is not None else "; it has no default in the code"
+    shown = (f"; the default {show(cfg.default)} is shown" if cfg.default is not None
+             else "; it has no default in the code")
     return f"{what}: {cfg.describe()}{shown}"

@@ -43,13 +43,13 @@ for _i, _n in enumerate(["eq", "ne", "lt", "ge", "gt", "le"]):
     _set(0x32 + _i, "if-" + _n, "22t")
     _set(0x38 + _i, "if-" + _n + "z", "21t")
 _SUF = ["", "-wide", "-object", "-boolean", "-byte", "-char", "-short"]
-for _i, _s in enumerate(_SUF):
-    _set(0x44 + _i, "aget" + _s, "23x")
-    _set(0x4B + _i, "aput" + _s, "23x")
-    _set(0x52 + _i, "iget" + _s, "22c")
-    _set(0x59 + _i, "iput" + _s, "22c")
-    _set(0x60 + _i, "sget" + _s, "21c")
-    _set(0x67 + _i, "sput" + _s, "21c")
+for _i, _suf in enumerate(_SUF):
+    _set(0x44 + _i, "aget" + _suf, "23x")
+    _set(0x4B + _i, "aput" + _suf, "23x")
+    _set(0x52 + _i, "iget" + _suf, "22c")
+    _set(0x59 + _i, "iput" + _suf, "22c")
+    _set(0x60 + _i, "sget" + _suf, "21c")
+    _set(0x67 + _i, "sput" + _suf, "21c")
 for _i, _n in enumerate(["virtual", "super", "direct", "static", "interface"]):
     _set(0x6E + _i, "invoke-" + _n, "35c")
     _set(0x74 + _i, "invoke-" + _n + "/range", "3rc")

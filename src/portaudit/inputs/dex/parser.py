@@ -8,6 +8,7 @@ with a one-line message, never ``IndexError`` / ``struct.error``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import struct
 import sys
@@ -15,7 +16,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, compress, islice
 from operator import le
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 NO_INDEX = 0xFFFFFFFF
 
@@ -97,7 +98,7 @@ _ULEB = _UlebCache()
 def read_uleb(data: bytes, pos: int) -> tuple[int, int]:
     result = 0
     shift = 0
-    for i in range(5):
+    for _ in range(5):
         if pos >= len(data):
             raise DexError(f"truncated ULEB128 at {pos:#x}")
         b = data[pos]
@@ -202,7 +203,7 @@ class DexFile:
         self._field_class_col: array | None = None
         self._strings: dict[int, str] = {}
         self._find_memo: dict[str, int | None] = {}
-        self._starts: array | None | bool = False
+        self._starts: array | None | Literal[False] = False  # False: not read yet
         self._code_owner: dict[int, int | None] = {}
         self._cd_offs: tuple[list[int], list[int]] | None = None
         self._protos: dict[int, tuple[tuple[str, ...], str]] = {}
@@ -305,10 +306,8 @@ class DexFile:
                 sidx = offs[k][1]
                 try:
                     if self.string(sidx).endswith("/" + simple + ";") and self.string(sidx).startswith("L"):
-                        try:
+                        with contextlib.suppress(ValueError):
                             out.append(self.type_ids.index(sidx))
-                        except ValueError:
-                            pass
                 except DexError:
                     pass
             pos = data.find(needle, pos + 1)
@@ -539,7 +538,7 @@ class DexFile:
         if stream is not None:
             codes, idxs = stream
             if not all(map(le, codes, islice(codes, 1, None))):  # usually laid out in order
-                pairs = sorted(zip(codes, idxs))
+                pairs = sorted(zip(codes, idxs, strict=True))
                 codes = [p[0] for p in pairs]
                 idxs = [p[1] for p in pairs]
         else:
@@ -619,7 +618,7 @@ class DexFile:
         """Offsets of all code items, by walking the (contiguous) code section; None if it
         does not parse (then the class-data code map is used)."""
         if self._starts is not False:
-            return self._starts  # type: ignore[return-value]
+            return self._starts
         starts = None
         ent = self.map_items().get(TYPE_CODE_ITEM)
         data = self.data
@@ -784,7 +783,8 @@ class DexFile:
             return {}
         sfields = self.class_data(cd).static_fields
         vals, _ = self._encoded_array(sv_off, 0)
-        return {f.idx: v for f, v in zip(sfields, vals)}
+        # the array may stop early: the fields after it keep their default (dex format, static_values_off)
+        return {f.idx: v for f, v in zip(sfields, vals, strict=False)}
 
     _UNSET = object()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from .parser import ACC_FINAL, ACC_STATIC, NO_INDEX, DexError, DexFile
 
@@ -56,6 +57,12 @@ class FieldDecl:
 
 
 NO_INIT = object()
+
+
+def const_initial(v: object) -> TypeGuard[int | str | bool | None]:
+    """A static_values entry that is a constant: not NO_INIT, an array or an annotation (the parser
+    gives those as tuples, and other value types as ("other", type))."""
+    return v is None or isinstance(v, (int, str))
 
 
 class Program:

@@ -263,9 +263,10 @@ def _analyze_ipa(target: Target, data: bytes, options: Options, facts: Facts) ->
             if ents and name == binaries[0]:
                 _apply_entitlements(facts, ents, "entitlements", name)
         prof = f"{app}/embedded.mobileprovision"
-        if arc.find(prof):
+        entry = arc.find(prof)
+        if entry is not None:
             try:
-                ents = profile_entitlements(arc.read(arc.find(prof), 4 * 1024 * 1024))
+                ents = profile_entitlements(arc.read(entry, 4 * 1024 * 1024))
             except InputError as exc:
                 target.errors.append(str(exc))
                 ents = {}

@@ -63,7 +63,8 @@ def slices(data: bytes | memoryview) -> list[Slice]:
                 cpu, _sub, off, size, _al = struct.unpack_from(">iiIII", mv, o)
             name = CPU.get(cpu & 0xFFFFFFFF, f"cpu-{cpu & 0xFFFFFFFF:#x}")
             if off + size > n or size < 28:
-                raise FormatError(f"universal slice {i} ({name}) at offset {off:#x} size {size:#x} lies outside the file ({n:#x} bytes)")
+                raise FormatError(f"universal slice {i} ({name}) at offset {off:#x} size {size:#x} "
+                                  f"lies outside the file ({n:#x} bytes)")
             out.append(Slice(name, mv[off:off + size]))
         return out
     if magic in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):

@@ -117,7 +117,7 @@ def _selector_loads(img: Image, refs: dict[int, str]) -> list[tuple[int, str]]:
         elif img.arch == "x86_64":
             # mov rsi, [rip + disp32]: 48 8b 35 disp32
             for i in np.nonzero((buf[:-6] == 0x48) & (buf[1:-5] == 0x8B) & (buf[2:-4] == 0x35))[0].tolist():
-                (disp,) = struct.unpack_from("<i", buf, i + 3)
+                (disp,) = struct.unpack_from("<i", buf.data, i + 3)
                 slot = sec.vaddr + i + 7 + disp
                 if slot in refs:
                     out.append((sec.vaddr + i, refs[slot]))
@@ -137,7 +137,7 @@ def nsstring(sc: Scanner, emu, st, v) -> str | None:
 def listeners(sc: Scanner) -> list[Listener]:
     """The listener methods sent in this image (appended to the scanner's listeners too)."""
     img = sc.img
-    if img.arch not in ("arm64", "x86_64") or getattr(img, "encrypted", False):
+    if img.arch not in ("arm64", "x86_64") or img.encrypted:
         return []
     present = [s for s in specs() if any(_has_class(img, c) for c in (s.cls, *s.also_classes))]
     if not present:

@@ -54,8 +54,7 @@ def listeners(sc: Scanner) -> list[Listener]:
     if not matched:
         return []
     before = len(sc.listeners)
-    sites = call_sites(img, set(matched)) if img.arch in ("arm64", "x86_64") and not getattr(
-        img, "encrypted", False) else []
+    sites = call_sites(img, set(matched)) if img.arch in ("arm64", "x86_64") and not img.encrypted else []
     for site in sites:
         start = img.function_start(site.addr)
         if start is None or site.addr - start > MAX_FUNCTION_BYTES:
@@ -73,7 +72,7 @@ def listeners(sc: Scanner) -> list[Listener]:
     for name, spec in sorted(matched.items()):
         if name in called:
             continue
-        why = ("the code is encrypted (decrypt first)" if getattr(img, "encrypted", False)
+        why = ("the code is encrypted (decrypt first)" if img.encrypted
                else "imported but no direct call site was found")
         sc.listeners.append(Listener(
             api=spec.api, transport=spec.transport, bind=Bind.UNKNOWN, location=Location(file=sc.label, function=name),

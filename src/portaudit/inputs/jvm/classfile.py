@@ -115,9 +115,10 @@ class ConstantPool:
         return e[0]
 
     def _entry(self, i: int) -> tuple[int, int]:
-        if not 0 < i < len(self._entries) or self._entries[i] is None:
+        e = self._entries[i] if 0 < i < len(self._entries) else None
+        if e is None:
             raise ClassFormatError(f"constant pool index {i} is not a valid entry")
-        return self._entries[i]  # type: ignore[return-value]
+        return e
 
     def _expect(self, i: int, *tags: int) -> int:
         tag, off = self._entry(i)
@@ -150,7 +151,7 @@ class ConstantPool:
 
     def member(self, i: int) -> MemberRef:
         off = self._expect(i, CONSTANT_Fieldref, CONSTANT_Methodref, CONSTANT_InterfaceMethodref)
-        tag = self._entries[i][0]  # type: ignore[index]
+        tag = self._entry(i)[0]
         name, desc = self.name_and_type(self._u2(off + 2))
         return MemberRef(self.class_name(self._u2(off)), name, desc, tag == CONSTANT_InterfaceMethodref)
 
@@ -401,7 +402,7 @@ def instructions(bytecode: bytes) -> Iterator[Instruction]:
                 yield Instruction(pc, op, value=op - 0x03)
             else:
                 yield Instruction(pc, op)
-        elif op == TABLESWITCH or op == LOOKUPSWITCH:
+        elif op in (TABLESWITCH, LOOKUPSWITCH):
             r.take((4 - (r.pos % 4)) % 4, f"switch padding at pc {pc}")
             default = pc + _s32(r.u4(f"switch default at pc {pc}"))
             targets = [default]

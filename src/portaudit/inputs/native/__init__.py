@@ -101,10 +101,11 @@ def analyze(target: Target, options: Options) -> Facts:
     facts.app = AppInfo(platform="other", extra={"arch": img.arch, "format": "elf"})
     facts.stats.update({"arch": img.arch, "imports": sorted(img.imports & _interesting()),
                         "stripped": img.stripped})
-    if getattr(sc, "go", None) is not None:
-        facts.app.extra["go"] = sc.go.to_dict()
-        facts.stats["go"] = sc.go.to_dict()
-        target.notes.append(f"Go program: {sc.go.summary()}")
+    go_info = getattr(sc, "go", None)
+    if go_info is not None:
+        facts.app.extra["go"] = go_info.to_dict()
+        facts.stats["go"] = go_info.to_dict()
+        target.notes.append(f"Go program: {go_info.summary()}")
     return facts
 
 

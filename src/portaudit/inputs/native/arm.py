@@ -286,7 +286,8 @@ def _vmov(emu, st, ins, m, ops):
 def _vldr(emu, st, ins, m, ops):
     _bname, base = _base(emu, st, ins, ops[1].mem)
     bs = emu.load_bytes(st, emu.addr_of(base, ops[1].mem.disp), 8)
-    st.regs[reg_name(emu.md, emu.arch, ops[0].reg)] = ("v", bytes(bs)) if all(isinstance(b, int) for b in bs) else U("memory")
+    known = all(isinstance(b, int) for b in bs)
+    st.regs[reg_name(emu.md, emu.arch, ops[0].reg)] = ("v", bytes(bs)) if known else U("memory")
     return None
 
 
@@ -303,6 +304,8 @@ def _vstr(emu, st, ins, m, ops):
 @_T.handles("vst1", "vld1")
 def _vector_list(emu, st, ins, m, ops):
     mem_i = next((i for i, o in enumerate(ops) if o.type == _ARM.ARM_OP_MEM), None)
+    if mem_i is None:  # both always have a memory operand: nothing to model without one
+        return None
     mop = ops[mem_i].mem
     bname = emu.rn(mop.base)
     base = emu.get(st, bname)

@@ -72,7 +72,7 @@ def _arm64_sites(img: Image, buf: np.ndarray, base: int, want: _Wanted) -> list[
     idx = np.nonzero((op == 0x25) | (op == 0x05))[0]
     tgt = base + idx.astype(np.int64) * 4 + _sext(w[idx] & 0x3FFFFFF, 26) * 4
     return [CallSite(base + i * 4, want.stubs[t], tail=o == 0x05)
-            for i, t, o in zip(idx.tolist(), tgt.tolist(), op[idx].tolist()) if t in want.stubs]
+            for i, t, o in zip(idx.tolist(), tgt.tolist(), op[idx].tolist(), strict=True) if t in want.stubs]
 
 
 def _x86_sites(img: Image, buf: np.ndarray, base: int, want: _Wanted) -> list[CallSite]:
@@ -86,7 +86,7 @@ def _x86_sites(img: Image, buf: np.ndarray, base: int, want: _Wanted) -> list[Ca
     tgt = (base + idx.astype(np.int64) + 5 + _sext(rel, 32)) & (mask if img.arch == "x86" else -1)
     hit = np.isin(tgt, want.targets)
     out = [CallSite(base + i, want.stubs[int(t)], tail=int(buf[i]) == 0xE9)
-           for i, t in zip(idx[hit].tolist(), tgt[hit].tolist())]
+           for i, t in zip(idx[hit].tolist(), tgt[hit].tolist(), strict=True)]
     if want.slots:
         out.extend(_x86_slot_sites(img, buf, base, want.slots))
     return out
@@ -97,7 +97,7 @@ def _x86_slot_sites(img: Image, buf: np.ndarray, base: int, slots: dict[int, str
     out = []
     idx = np.nonzero((buf[:-5] == 0xFF) & np.isin(buf[1:-4], (0x15, 0x25, 0x93, 0xA3)))[0]
     for i in idx.tolist():
-        (disp,) = struct.unpack_from("<i", buf, i + 2)
+        (disp,) = struct.unpack_from("<i", buf.data, i + 2)
         modrm = int(buf[i + 1])
         if img.arch == "x86_64" and modrm in (0x15, 0x25):
             s = base + i + 6 + disp
@@ -120,9 +120,10 @@ def _arm_sites(img: Image, buf: np.ndarray, base: int, want: _Wanted) -> list[Ca
     idx = np.nonzero(((w & 0x0F000000) == 0x0B000000) & ((w >> 28) != 0xF) | ((w >> 25) == 0x7D)
                      | ((w & 0xFF000000) == 0xEA000000))[0]
     blx = (w[idx] >> 25) == 0x7D
-    tgt = base + idx.astype(np.int64) * 4 + 8 + _sext(w[idx] & 0xFFFFFF, 24) * 4 + np.where(blx, ((w[idx] >> 24) & 1) * 2, 0)
+    tgt = (base + idx.astype(np.int64) * 4 + 8 + _sext(w[idx] & 0xFFFFFF, 24) * 4
+           + np.where(blx, ((w[idx] >> 24) & 1) * 2, 0))
     out = [CallSite(base + i * 4, stubs[t], tail=(word >> 24) == 0xEA)
-           for i, t, word in zip(idx.tolist(), tgt.tolist(), w[idx].tolist())
+           for i, t, word in zip(idx.tolist(), tgt.tolist(), w[idx].tolist(), strict=True)
            if t in stubs and not _thumb_at(img, base + i * 4)]
     n = len(buf) // 2
     if n < 2:

@@ -24,18 +24,18 @@ SCHEMAS: dict[str, tuple[dict[str, type], dict[str, type]]] = {
     # C functions that open a listener, resolved at each call site (inputs/native/scan.py)
     "listener": ({"name": _STR, "api": _STR, "kind": _STR},
                  {"arg": _INT, "host_arg": _INT, "port_arg": _INT, "transport": _STR, "default": _STR,
-                  "default_bind": _STR, "default_address": _STR, "default_port": _INT, "restricted_by": _LIST, "source": _STR,
-                  "fix": _STR, "options_arg": _INT, "options": _STR, "fields": _STR}),
+                  "default_bind": _STR, "default_address": _STR, "default_port": _INT, "restricted_by": _LIST,
+                  "source": _STR, "fix": _STR, "options_arg": _INT, "options": _STR, "fields": _STR}),
     # Objective-C methods, resolved at objc_msgSend call sites (inputs/ios/objc.py)
     "objc_listener": ({"class": _STR, "selector": _STR, "api": _STR, "transport": _STR, "source": _STR,
                        "fix": _STR},
-                      {"port_arg": _INT, "interface_arg": _INT, "default": _STR, "default_bind": _STR, "default_address": _STR,
-                       "default_port": _INT, "restricted_by": _LIST, "also_classes": _LIST}),
+                      {"port_arg": _INT, "interface_arg": _INT, "default": _STR, "default_bind": _STR,
+                       "default_address": _STR, "default_port": _INT, "restricted_by": _LIST, "also_classes": _LIST}),
     # Swift functions, by their mangled-name prefix (inputs/ios/swift.py)
     "swift_listener": ({"prefix": _STR, "api": _STR, "transport": _STR, "source": _STR, "fix": _STR,
                         "default": _STR},
-                       {"port_arg": _INT, "default_bind": _STR, "default_address": _STR, "default_port": _INT, "restricted_by": _LIST,
-                        "suffix": _STR}),
+                       {"port_arg": _INT, "default_bind": _STR, "default_address": _STR, "default_port": _INT,
+                        "restricted_by": _LIST, "suffix": _STR}),
     "imports": ({"interesting": _LIST}, {}),
     "server": ({"name": _STR},
                {"kind": _STR, "debug_kind": _STR, "file_names": _LIST, "strings": _LIST, "min_strings": _INT,
@@ -66,7 +66,7 @@ def _check_row(name: str, table: str, i: int, row: object) -> None:
     if not isinstance(row, dict):
         raise CatalogError(f"{name}: [{table}] entry {i + 1} is not a table")
     label = f"{name}: [[{table}]] entry {i + 1} ({row.get('name') or row.get('api') or row.get('selector') or '?'})"
-    for key, typ in required.items():
+    for key in required:
         if key not in row:
             raise CatalogError(f"{label}: missing key {key!r}")
     for key, value in row.items():

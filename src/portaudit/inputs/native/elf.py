@@ -235,7 +235,7 @@ def _symbols(img: Image, data: bytes | memoryview, h: Header, sections: list[Sec
         if s.type == _SHT_DYNSYM:
             names = [_name(strs, o) for o in arr["name"].tolist()]
             dynsyms = [DynSym(*t) for t in zip(names, arr["value"].tolist(), arr["info"].tolist(),
-                                                arr["shndx"].tolist())]
+                                                arr["shndx"].tolist(), strict=True)]
             und = np.nonzero((arr["shndx"] == 0) & ((typ == 0) | (typ == 2)) & (arr["name"] != 0))[0]
             for k in und.tolist():
                 img.imports.add(names[k].split("@", 1)[0])
@@ -279,13 +279,13 @@ def _got_slots(img: Image, data: bytes | memoryview, h: Header, sections: list[S
         rtype = (info & np.uint64(0xFFFFFFFF)) if is64 else (info & np.uint64(0xFF))
         rsym = (info >> np.uint64(32)) if is64 else (info >> np.uint64(8))
         sel = np.nonzero(np.isin(rtype, list(slot_types)) & (rsym > 0) & (rsym < len(dynsyms)))[0]
-        for roff, k in zip(arr["off"][sel].tolist(), rsym[sel].tolist()):
+        for roff, k in zip(arr["off"][sel].tolist(), rsym[sel].tolist(), strict=True):
             name = dynsyms[int(k)].name.split("@", 1)[0]
             if name:  # imported, or an exported function called through the PLT (preemptible)
                 img.slots[roff] = name
         if rela and img.arch in _RELATIVE:  # REL keeps the addend in place: the file bytes are right
             rel = np.nonzero(rtype == np.uint64(_RELATIVE[img.arch]))[0]
-            img.relative.update(zip(arr["off"][rel].tolist(), arr["add"][rel].tolist()))
+            img.relative.update(zip(arr["off"][rel].tolist(), arr["add"][rel].tolist(), strict=True))
 
 
 def _unwind_starts(img: Image, data: bytes | memoryview, h: Header, sections: list[Section]) -> None:

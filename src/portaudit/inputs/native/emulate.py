@@ -62,7 +62,8 @@ class Emulator:
         if self.arch == "x86_64" or self.arch == "x86":
             return x86.CANON.get(name, name)
         if self.arch == "arm":
-            return {"r13": "sp", "r14": "lr", "r15": "pc", "r12": "ip", "r11": "fp", "sb": "r9", "sl": "r10"}.get(name, name)
+            aliases = {"r13": "sp", "r14": "lr", "r15": "pc", "r12": "ip", "r11": "fp", "sb": "r9", "sl": "r10"}
+            return aliases.get(name, name)
         return name
 
     def regbits(self, reg: int) -> int:
@@ -219,7 +220,8 @@ class Emulator:
                 if n.startswith(("mem",)) or "memcpy" in n or "memmove" in n:
                     cnt = a[2]
                     if cnt[0] == "c" and 0 < cnt[1] <= 4096:
-                        data = self.load_bytes(st, self.addr_of(src, 0), cnt[1]) if src[0] in ("s", "c") else [src] * cnt[1]
+                        data = (self.load_bytes(st, self.addr_of(src, 0), cnt[1]) if src[0] in ("s", "c")
+                                else [src] * cnt[1])
                         for k, b in enumerate(data):
                             st.mem[(where[0], where[1] + k)] = b
                 else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -259,8 +260,8 @@ def parse_pclntab(img: Image, info: GoInfo) -> dict[int, int] | None:
     img.finalize()
     info.pclntab = fmt
     info.functions = len(ev)
-    img.__dict__["_go_names"] = (dict(zip(ev, nv)), strtab)
-    return dict(zip(ev, nv))
+    img.__dict__["_go_names"] = (dict(zip(ev, nv, strict=True)), strtab)
+    return dict(zip(ev, nv, strict=True))
 
 
 def find_functions(img: Image, names: list[str]) -> dict[str, int]:
@@ -525,9 +526,11 @@ def scan_go(sc, info: GoInfo, specs: list[dict]) -> None:
                         if r[1] is not None:
                             resolved.append((f"{sc.fn_name(cstart)}@{caddr:#x}", r))
             except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError) as exc:
-                sc.notes.append(f"{sc.label}: Go call site {site.addr:#x} ({api_name}) not analysed ({type(exc).__name__})")
+                sc.notes.append(f"{sc.label}: Go call site {site.addr:#x} ({api_name}) not analysed "
+                                f"({type(exc).__name__})")
                 continue
-            outcomes = [(via, r) for via, r in resolved] or [(None, (network, address, reason, st, args))]
+            outcomes: list[tuple[str | None, tuple[Any, ...]]] = (
+                [(via, r) for via, r in resolved] or [(None, (network, address, reason, st, args))])
             for via, (network, address, reason, st, _args) in outcomes:
                 transport, bind, addr, port, why = classify_listen(network, address)
                 reason = reason or why

@@ -48,7 +48,10 @@ class Image:
     got_base: int | None = None
     sections: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # ELF: name -> (vaddr, offset, size)
     relative: dict[int, int] = field(default_factory=dict)  # ELF RELA R_*_RELATIVE: slot -> addend (base 0)
-    base: int = 0  # Mach-O: the __TEXT vmaddr (chained-fixup targets are relative to it)  # x86: address of .got.plt (PLT entries index it through ebx)
+    # Mach-O: the __TEXT vmaddr (chained-fixup targets are relative to it);
+    # x86: address of .got.plt (PLT entries index it through ebx)
+    base: int = 0
+    encrypted: bool = False  # Mach-O LC_ENCRYPTION_INFO cryptid=1: the code bytes are not the program
 
     def __post_init__(self) -> None:
         self._seg_starts: list[int] = []
@@ -121,7 +124,7 @@ class Image:
     def add_function_names(self, values: list[int], name_offsets: list[int], strtab: bytes,
                            strip_underscore: bool = False) -> None:
         """Function names, decoded lazily from ``strtab`` (big symbol tables cost nothing up front)."""
-        self._lazy_names.append((dict(zip(values, name_offsets)), strtab))
+        self._lazy_names.append((dict(zip(values, name_offsets, strict=True)), strtab))
         self._strip_underscore = strip_underscore
 
     def function_name(self, start: int) -> str | None:

@@ -27,6 +27,7 @@ MHD_OPTION_ARRAY = 15
 # UNESCAPE_CALLBACK, DIGEST_AUTH_RANDOM, NOTIFY_CONNECTION, GNUTLS_PSK_CRED_HANDLER
 MHD_OPTIONS_WITH_TWO_VALUES = {4, 7, 13, 16, 17, 27, 30}
 MHD_USE_IPv6 = 16
+_NO_OPTIONS_ARG = "the catalogue entry does not say which argument holds the options"
 
 
 def _options(ctx: Site, ptr) -> tuple[dict[str, str], str | None]:
@@ -49,7 +50,7 @@ def _options(ctx: Site, ptr) -> tuple[dict[str, str], str | None]:
 
 def _listening_ports(text: str) -> list[tuple[Bind, str | None, int | None, str | None]]:
     """civetweb's listening_ports: "8080", "127.0.0.1:8080", "[::1]:8443s", "+8080", "8080,8443s"."""
-    out = []
+    out: list[tuple[Bind, str | None, int | None, str | None]] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         part = part.rstrip("sr")  # s: TLS, r: redirect to TLS
         dual = part.startswith("+")
@@ -84,6 +85,8 @@ def _civetweb(sc: Scanner, ctx: Site, spec: ListenerSpec, ptr) -> Verdict:
 
 @handles("civetweb_options")
 def _civetweb_options(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
+    if spec.options_arg is None:
+        return Verdict(transport=spec.transport, reason=_NO_OPTIONS_ARG)
     return _civetweb(sc, ctx, spec, ctx.args[spec.options_arg])
 
 
@@ -104,12 +107,15 @@ def _mhd_options(sc: Scanner, ctx: Site, spec: ListenerSpec) -> Verdict:
     emu, st = ctx.emu, ctx.st
     flags, port = emu.arg(st, 0, 4), emu.arg(st, spec.port_arg, 2)
     port_n = port[1] & 0xFFFF if port[0] == "c" else None
-    i = spec.options_arg
-    while i < spec.options_arg + 2 * MAX_OPTIONS:
+    first = spec.options_arg
+    if first is None:
+        return Verdict(port=port_n, transport=spec.transport, reason=_NO_OPTIONS_ARG)
+    i = first
+    while i < first + 2 * MAX_OPTIONS:
         opt = emu.arg(st, i, 4)  # enum MHD_OPTION: an int
         if opt[0] != "c":
             return Verdict(port=port_n, transport=spec.transport,
-                           reason=f"option {(i - spec.options_arg) // 2 + 1} " + explain(opt, ctx.fn))
+                           reason=f"option {(i - first) // 2 + 1} " + explain(opt, ctx.fn))
         if opt[1] & 0xFFFFFFFF == MHD_OPTION_END:
             break
         if opt[1] & 0xFFFFFFFF == MHD_OPTION_SOCK_ADDR:  # its port replaces the port argument

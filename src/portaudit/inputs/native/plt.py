@@ -126,7 +126,8 @@ def _plt_capstone(img: Image, addr: int, body: bytes) -> dict[int, str]:
     out: dict[int, str] = {}
     md = disassembler(img.arch)
     start: int | None = None
-    reg: dict[int, int] = {}
+    reg: dict[int, int] = {}  # register -> address it holds
+    loaded: dict[int, int] = {}  # arm64: register -> GOT slot it was loaded from
     prev = None
     got_base = getattr(img, "got_base", None)
     for ins in _disasm_all(md, body, addr, 4 if img.arch in ("arm", "arm64") else 1):
@@ -136,14 +137,17 @@ def _plt_capstone(img: Image, addr: int, body: bytes) -> dict[int, str]:
         if img.arch == "arm64":
             if m == "adrp":
                 start, reg[ops[0].reg] = ins.address, ops[1].imm
+                loaded.pop(ops[0].reg, None)
             elif m == "ldr" and len(ops) == 2 and ops[1].type == cs.arm64.ARM64_OP_MEM and ops[1].mem.base in reg:
-                reg[ops[0].reg] = ("slot", reg[ops[1].mem.base] + ops[1].mem.disp)
-            elif m == "br" and isinstance(reg.get(ops[0].reg), tuple):
-                slot = reg[ops[0].reg][1]
+                loaded[ops[0].reg] = reg[ops[1].mem.base] + ops[1].mem.disp
+                reg.pop(ops[0].reg, None)
+            elif m == "br" and ops[0].reg in loaded:
+                slot = loaded[ops[0].reg]
             elif m in ("nop", "bti") or m.startswith("b"):
                 start = None
         elif img.arch == "x86_64":
-            if m in ("jmp", "bnd jmp") and ops and ops[0].type == cs.x86.X86_OP_MEM and ops[0].mem.base == cs.x86.X86_REG_RIP:
+            if (m in ("jmp", "bnd jmp") and ops and ops[0].type == cs.x86.X86_OP_MEM
+                    and ops[0].mem.base == cs.x86.X86_REG_RIP):
                 slot = ins.address + ins.size + ops[0].mem.disp
                 start = prev.address if prev is not None and prev.mnemonic == "endbr64" else ins.address
         elif img.arch == "x86":
@@ -155,7 +159,8 @@ def _plt_capstone(img: Image, addr: int, body: bytes) -> dict[int, str]:
                     slot = (got_base + mem.disp) & 0xFFFFFFFF
                 start = prev.address if prev is not None and prev.mnemonic == "endbr32" else ins.address
         elif img.arch == "arm":
-            if m == "add" and len(ops) in (3, 4) and ops[1].reg == cs.arm.ARM_REG_PC and ops[2].type == cs.arm.ARM_OP_IMM:
+            if (m == "add" and len(ops) in (3, 4) and ops[1].reg == cs.arm.ARM_REG_PC
+                    and ops[2].type == cs.arm.ARM_OP_IMM):
                 start, reg[ops[0].reg] = ins.address, ins.address + 8 + modified_imm(ops, 2)
             elif m == "add" and len(ops) in (3, 4) and ops[1].reg in reg and ops[2].type == cs.arm.ARM_OP_IMM:
                 reg[ops[0].reg] = reg[ops[1].reg] + modified_imm(ops, 2)

@@ -15,7 +15,7 @@ from . import go
 from .callsites import CallSite, call_sites
 from .catalog import catalog
 from .emulate import Emulator
-from .machine import SUPPORTED, U
+from .machine import SUPPORTED, State, U
 from .image import Image
 
 MAX_FUNCTION_BYTES = 64 * 1024  # emulate at most this much code before a call site
@@ -131,7 +131,8 @@ def decode_sockaddr(img: Image, emu: Emulator, st, ptr, fn: str) -> dict:
         out["port_reason"] = "the port " + explain(next(b for b in port_b if not isinstance(b, int)), fn)
     ab = bs[4:8] if famname == "inet" else bs[8:24]
     if not all(isinstance(b, int) for b in ab):
-        out.update(bind=Bind.UNKNOWN, reason="the address " + explain(next(b for b in ab if not isinstance(b, int)), fn))
+        unknown = next(b for b in ab if not isinstance(b, int))
+        out.update(bind=Bind.UNKNOWN, reason="the address " + explain(unknown, fn))
         return out
     ip = ipaddress.ip_address(bytes(ab))
     out["address"] = str(ip)
@@ -142,7 +143,8 @@ def decode_sockaddr(img: Image, emu: Emulator, st, ptr, fn: str) -> dict:
     else:
         out["bind"] = Bind.SPECIFIC
     if static:
-        out["note"] = "sockaddr read from static data" + (" (writable: may change at run time)" if img.writable(ptr[1]) else "")
+        out["note"] = "sockaddr read from static data" + (
+            " (writable: may change at run time)" if img.writable(ptr[1]) else "")
     return out
 
 
@@ -193,7 +195,7 @@ class Site:
     start: int | None  # the calling function (None: only a window before the call was run)
     site: CallSite
     emu: Emulator
-    st: object
+    st: State
     fn: str
     loc: Location
     evidence: str
@@ -367,7 +369,7 @@ class Scanner:
                     api=specs[n].api, transport=specs[n].transport or "tcp", bind=Bind.UNKNOWN,
                     location=Location(file=self.label, function=n),
                     reason=(f"{n} is imported; the code is encrypted (decrypt first)"
-                            if getattr(img, "encrypted", False) else
+                            if img.encrypted else
                             f"{n} is imported but no direct call site was found (called through a pointer?)"),
                     evidence=f"import {n}"))
         self._signatures()
@@ -411,7 +413,7 @@ class Scanner:
         if sock is None:
             return  # the socket was bound elsewhere (or we cannot tell): bind sites speak for it
         dom = sock[0][1] if sock[0][0] == "c" else None
-        fam = AF.get(self.img.platform, AF["linux"]).get(dom)
+        fam = AF.get(self.img.platform, AF["linux"]).get(dom) if dom is not None else None
         if fam == "unix":
             return
         self.listeners.append(Listener(

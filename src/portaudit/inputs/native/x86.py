@@ -17,7 +17,7 @@ for _full, _parts in {
     "rdx": ("rdx", "edx", "dx", "dl"), "rsi": ("rsi", "esi", "si", "sil"), "rdi": ("rdi", "edi", "di", "dil"),
     "rbp": ("rbp", "ebp", "bp", "bpl"), "rsp": ("rsp", "esp", "sp", "spl"),
 }.items():
-    for _n, _b in zip(_parts, (64, 32, 16, 8)):
+    for _n, _b in zip(_parts, (64, 32, 16, 8), strict=True):
         CANON[_n] = _full
         BITS[_n] = _b
 for _k in range(8, 16):

@@ -121,9 +121,9 @@ def prepare(root: Path, code: list[Any], settings_files: list[Any], options: Opt
     for f in code:
         got = read_source(str(f.path), options.limits.max_source_file_bytes)
         if len(got) == 4:
-            early[f.rel] = got  # type: ignore[assignment]
+            early[f.rel] = got
             continue
-        data, read_notes[f.rel] = got  # type: ignore[misc]
+        data, read_notes[f.rel] = got
         texts[f.rel] = data
         if f.lang in JVM:
             outlines.append(outline(f.rel, f.lang, data))
@@ -189,7 +189,7 @@ def scan_files(project: "Project", files: list[Any], texts: dict[str, bytes],
 
     out = {}
     results = contain.run(items, one, seconds=project.seconds, workers=project.workers)
-    for f, res in zip(items, results):
+    for f, res in zip(items, results, strict=True):
         if isinstance(res, contain.Failed):
             res = ([], [], read_notes[f.rel] + [f"skipped: {res.note}"], 0)
         out[f.rel] = res

@@ -136,7 +136,7 @@ def cocoahttp(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
     (HTTPServer.m: interface nil = every interface; "lo0" / "loopback" = loopback)."""
     hosts: list[Value] = []
     for c in scan.same_receiver_calls(call, ("setInterface",), True):
-        v = scan.value(c.arg(0, "setInterface") or c.args[0][1])
+        v = scan.r.value(c.arg(0, "setInterface") or c.args[0][1])
         if isinstance(v, Const) and v.value in ("lo0", "loopback", "lo"):
             v = Addr(Bind.LOOPBACK, str(v.value))
         hosts.append(v)

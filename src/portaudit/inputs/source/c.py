@@ -290,7 +290,8 @@ def lws_context(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | Non
     pv = scan.value(st["port"]) if "port" in st else Const(0)
     if "port" in st and "NO_LISTEN" in L.text(st["port"]):
         return []
-    if const_int(pv) is not None and const_int(pv) < 0:
+    pn = const_int(pv)
+    if pn is not None and pn < 0:
         return []
     host = scan.value(st["iface"]) if "iface" in st else None
     if isinstance(host, Const) and host.value is None:

@@ -120,7 +120,7 @@ def _check(raw: dict[str, Any], where: str) -> None:
         typ = allowed[key][0]
         if typ is int and isinstance(value, bool) or not isinstance(value, typ):
             raise CatalogError(f"{where}: {key} must be {typ.__name__}, got {type(value).__name__}")
-        if typ is list and not all(isinstance(x, str) for x in value):
+        if typ is list and isinstance(value, list) and not all(isinstance(x, str) for x in value):
             raise CatalogError(f"{where}: {key} must be a list of strings")
     for key, (_t, required) in allowed.items():
         if required and key not in raw:

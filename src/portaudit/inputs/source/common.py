@@ -55,7 +55,8 @@ def hostport(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
     if sock_node is not None:
         host, port = split_sockaddr(scan.value(sock_node))
     if isinstance(host, SockAddr):
-        host, port = host.host, host.port
+        sock = host
+        host, port = sock.host, sock.port
     if host is not None and spec.opt("via"):
         host = Via(spec.opt("via"), host)
     api = spec.id if not spec.opt("name_in_id") else f"{spec.id.rsplit('.', 1)[0]}.{call.name}"

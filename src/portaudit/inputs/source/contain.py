@@ -15,6 +15,7 @@ Where ``fork`` does not exist the work runs in this process, without limits.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -187,15 +188,9 @@ def _restart(c: _Child, children: dict[int, _Child], fn: Callable[[Any], Any], i
 
 
 def _kill(fd: int, pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         os.close(fd)
-    except OSError:
-        pass

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 # Queries that keep only calls whose callee name is in the catalogue (filtered in the query engine).
 _NAME_QUERIES = {
     "python": ["(call function: [(identifier) @n (attribute attribute: (identifier) @n)]) @c"],
-    "javascript": ["(call_expression function: [(identifier) @n (member_expression property: (property_identifier) @n)]) @c",
-                   "(new_expression constructor: [(identifier) @n (member_expression property: (property_identifier) @n)]) @c"],
+    "javascript": ["(call_expression function: [(identifier) @n "
+                   "(member_expression property: (property_identifier) @n)]) @c",
+                   "(new_expression constructor: [(identifier) @n "
+                   "(member_expression property: (property_identifier) @n)]) @c"],
     "go": ["(call_expression function: [(identifier) @n (selector_expression field: (field_identifier) @n)]) @c"],
     "c": ["(call_expression function: [(identifier) @n (field_expression field: (field_identifier) @n)]) @c"],
     "cpp": [("(call_expression function: [(identifier) @n (qualified_identifier name: (identifier) @n) "
@@ -239,10 +241,11 @@ class FileScan:
             if i < offset:
                 continue
             node = call.arg(i - offset, label=pname)
+            default = fn.defaults[i]
             if node is not None:
-                out[i] = portable(self.r.value(node))  # type: ignore[assignment]
-            elif fn.defaults[i] is not None:
-                out[i] = fn.defaults[i]  # type: ignore[assignment]
+                out[i] = portable(self.r.value(node))
+            elif default is not None:
+                out[i] = default
             else:
                 out[i] = Unknown(f"argument {pname} not passed at {self.rel}:{call.node.start_point[0] + 1}")
         return out
@@ -480,7 +483,7 @@ class FileScan:
         while todo and len(out) < limit:
             leaf, symbols = todo.pop()
             if isinstance(leaf, FromParam):
-                fn = symbols.get(leaf.function)
+                fn = symbols.get(leaf.function) if leaf.function is not None else None
                 if not isinstance(fn, FnInfo) or fn.file != self.rel or ("callers", fn.id) in out:
                     continue
                 callers = self.callers(fn)

@@ -161,19 +161,19 @@ def go_split(v: Value) -> tuple[Value, Value | None]:
     if isinstance(v, Const) and isinstance(v.value, str):
         s = v.value
         if s.startswith("["):
-            h, _, p = s[1:].partition("]")
-            p = p.lstrip(":")
+            htext, _, ptext = s[1:].partition("]")
+            ptext = ptext.lstrip(":")
         elif s.count(":") > 1:
-            h, p = s, ""
+            htext, ptext = s, ""
         else:
-            h, _, p = s.rpartition(":")
-        host: Value = _GO_ANY if h == "" else Const(h)
-        if p.isdigit():
-            port: Value = Const(int(p))
-        elif p in ("http", "https"):
-            port = Const(80 if p == "http" else 443)
+            htext, _, ptext = s.rpartition(":")
+        host: Value = _GO_ANY if htext == "" else Const(htext)
+        if ptext.isdigit():
+            port: Value = Const(int(ptext))
+        elif ptext in ("http", "https"):
+            port = Const(80 if ptext == "http" else 443)
         else:
-            port = Unknown(f"port {p!r} of {s!r}")
+            port = Unknown(f"port {ptext!r} of {s!r}")
         return host, port
     return v, None
 

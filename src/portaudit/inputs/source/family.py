@@ -102,9 +102,7 @@ class Family:
 
     def type_ok(self, scan: "FileScan", spec: "Spec", call: L.Call) -> bool:
         """Does the callee belong to the entry's classes / modules?"""
-        if spec.modules and not any(scan.imports_module(m) for m in spec.modules):
-            return False
-        return True
+        return not spec.modules or any(scan.imports_module(m) for m in spec.modules)
 
     # -- values -------------------------------------------------------------------------
     def name_value(self, scan: "FileScan", node: Any, name: str, qual: str, depth: int,
@@ -127,8 +125,9 @@ class Family:
         name in the declaring file, not shadowed."""
         return fn.file == scan.rel and call.receiver_text in ("", "this", "self", "cls", "super", "Self")
 
-    def callee_of(self, scan: "FileScan", call: L.Call) -> FnInfo | None:
-        """The function of this file that ``call`` calls, when it is one (to follow its result)."""
+    def callee_of(self, scan: "FileScan", call: L.Call) -> FnInfo | CallRef | None:
+        """The function of this file that ``call`` calls, when it is one (to follow its result); a
+        family that resolves calls across files may name another file's method (a CallRef)."""
         if call.receiver_text not in ("", "this", "self"):
             return None
         for fn in scan.functions_named(call.name):

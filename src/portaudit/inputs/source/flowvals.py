@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from ...model import Bind
 from ...values import (HOST_SEMANTICS, Addr, Const, FromConfig, FromField, FromParam, FromReturn, NullMeaning,
                        OneOf, SockAddr, Unknown, Value, host_value, one_of)
 
 SYMBOLIC = (FromParam, FromField, FromReturn)
+Symbolic = FromParam | FromField | FromReturn  # a value still to be resolved through the project
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +76,7 @@ def settle(v: Value) -> Value:
     cfg = [o for o in v.options if isinstance(o, FromConfig) and o.default is None]
     rest = [o for o in v.options if o not in cfg]
     if len(cfg) == 1 and rest and all(isinstance(o, (Const, Addr)) for o in rest):
-        return FromConfig(cfg[0].source, cfg[0].key, one_of(rest))  # type: ignore[attr-defined]
+        return FromConfig(cfg[0].source, cfg[0].key, one_of(rest))
     return v
 
 
@@ -96,7 +97,7 @@ def apply_via(v: Value) -> Value:
             if m is None:
                 return Unknown(f"a {'null' if inner.value is None else 'empty'} host given to {v.api}, "
                                "whose meaning depends on an overload that was not resolved")
-            return host_value(inner.value, m)  # type: ignore[arg-type]
+            return host_value(inner.value, m)
         if isinstance(inner, OneOf):
             return one_of(apply_via(Via(v.api, o)) for o in inner.options)
         if isinstance(inner, FromConfig) and inner.default is not None:
@@ -111,6 +112,12 @@ def apply_via(v: Value) -> Value:
     if isinstance(v, FromConfig) and v.default is not None:
         return FromConfig(v.source, v.key, apply_via(v.default))
     return v
+
+
+@overload
+def portable(v: Value) -> Value: ...
+@overload
+def portable(v: None) -> None: ...
 
 
 def portable(v: Value | None) -> Value | None:
@@ -146,7 +153,7 @@ def strip_via(v: Value) -> Value:
     return v
 
 
-def leaves(v: Value | None) -> Iterator[Value]:
+def leaves(v: Value | None) -> Iterator[Symbolic]:
     """The symbolic parts of a value (parameters, fields, method results) still to be resolved."""
     if v is None:
         return
@@ -189,10 +196,9 @@ def split_sockaddr(v: Value | None) -> tuple[Value | None, Value | None]:
         return None, None
     if isinstance(v, SockAddr):
         return v.host, v.port
-    if isinstance(v, OneOf) and all(isinstance(o, SockAddr) for o in v.options):
-        hosts = [o.host for o in v.options]  # type: ignore[attr-defined]
-        ports = [o.port for o in v.options]  # type: ignore[attr-defined]
-        return one_of(hosts), one_of(ports)
+    socks = [o for o in v.options if isinstance(o, SockAddr)] if isinstance(v, OneOf) else []
+    if isinstance(v, OneOf) and len(socks) == len(v.options):
+        return one_of(o.host for o in socks), one_of(o.port for o in socks)
     return v, None
 
 

@@ -48,9 +48,8 @@ class GoFamily(Family):
             return bool(re.search(rb"\b" + recv + rb"\s+\*?net\.ListenConfig\b|\b" + recv +
                                   rb"\s*:?=\s*&?net\.ListenConfig\s*\{", scan.src)) or \
                 "ListenConfig" in scan.receiver_context(call)
-        if call.name in ("ListenAndServe", "ListenAndServeTLS") and call.receiver is not None:
-            return True  # an http.Server value: checked by the handler
-        return False
+        # an http.Server value: checked by the handler
+        return call.name in ("ListenAndServe", "ListenAndServeTLS") and call.receiver is not None
 
     def call_value(self, scan: "FileScan", call: L.Call, depth: int, seen: frozenset) -> Value | None:
         """Settings with their defaults: ``os.Getenv``, ``flag.String("addr", ":8080", ...)``."""
@@ -142,7 +141,7 @@ def _tcp_addr(scan: "FileScan", v: Value) -> tuple[Value, Value | None]:
     if isinstance(v, Const):
         return Addr(Bind.ALL, "0.0.0.0", "nil address: every local address (Go net docs)"), Const(0)
     assert isinstance(v, Record)
-    host: Value = scan.value(v.get("IP")) if v.get("IP") is not None else \
+    host: Value = scan.r.value(v.get("IP")) if v.get("IP") is not None else \
         Addr(Bind.ALL, "0.0.0.0", "no IP: every local address (Go net docs)")
     port = scan.value(v.get("Port")) if v.get("Port") is not None else Const(0)
     return host, port

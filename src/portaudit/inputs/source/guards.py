@@ -129,7 +129,7 @@ def _checks_on_accepted(scan: "FileScan", accept_call: Any) -> set[str]:
 
 def _peer_calls(scan: "FileScan", scope: Any, var: str, depth: int) -> set[str]:
     found = set()
-    for name, call in _calls_on(scan, scope, var):
+    for name, _call in _calls_on(scan, scope, var):
         if name in PEER_CALLS:
             found.add(PEER_CALLS[name])
     if depth < 2:

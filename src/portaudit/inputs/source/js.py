@@ -82,13 +82,13 @@ def imports(scan: "FileScan") -> dict[str, str]:
             a, _, b = part.partition(":")
             if a.strip():
                 got[(b or a).strip()] = f"{_module(m.group(2))}.{a.strip()}"
-    for m in re.finditer(r"import\s+(?:(\w+)\s*,?\s*)?(?:\*\s+as\s+(\w+))?(?:\{([^}]*)\})?\s*from\s*['\"]([^'\"]+)['\"]",
-                         src):
+    for m in re.finditer(r"import\s+(?:(\w+)\s*,?\s*)?(?:\*\s+as\s+(\w+))?(?:\{([^}]*)\})?"
+                         r"\s*from\s*['\"]([^'\"]+)['\"]", src):
         mod = _module(m.group(4))
         if m.group(1):
-            got[m.group(1)] = mod  # type: ignore[assignment]
+            got[m.group(1)] = mod
         if m.group(2):
-            got[m.group(2)] = mod  # type: ignore[assignment]
+            got[m.group(2)] = mod
         for part in (m.group(3) or "").split(","):
             a, _, b = part.strip().partition(" as ")
             if a.strip():
@@ -139,9 +139,8 @@ def js_listen(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
     connections on the unspecified IPv6 address (::) ... or the unspecified IPv4 address (0.0.0.0)"."""
     if call.receiver is None:
         return None
-    if spec.opt("unresolved"):
-        if not SERVER_NAME.match(L.last_name(call.receiver) or ""):
-            return None
+    if spec.opt("unresolved") and not SERVER_NAME.match(L.last_name(call.receiver) or ""):
+        return None
     meaning = null_meaning(spec.null, spec.null_doc, "node.net.Server.listen" if spec.null == "none" else None)
     drafts = _listen_args(scan, spec, call, meaning)
     if spec.opt("unresolved"):

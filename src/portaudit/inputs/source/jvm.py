@@ -157,7 +157,7 @@ def nanohttpd(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
         return []
     if len(call.args) == 1:
         return [make(scan, spec, call, None, scan.value(call.arg(0)), "NanoHTTPD(int)")]
-    host = Via("NanoHTTPD(String,int)", scan.value(call.arg(0)))
+    host = Via("NanoHTTPD(String,int)", scan.r.value(call.arg(0)))
     return [make(scan, spec, call, host, scan.value(call.arg(1)), "NanoHTTPD(String,int)")]
 
 
@@ -167,7 +167,7 @@ def netty_bind(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None
     / ``()`` with ``localAddress(...)`` set before."""
     n = len(call.args)
     if n >= 2:
-        first = scan.value(call.arg(0))
+        first = scan.r.value(call.arg(0))
         kind = "InetAddress" if isinstance(first, (Via,)) or env(scan).expr_type(call.arg(0)) in (
             "java.net.InetAddress",) else "String"
         host = Via("java.net.InetSocketAddress(String,int)", first) if kind == "String" else first
@@ -181,9 +181,9 @@ def netty_bind(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None
         if len(c.args) >= 2:
             return [make(scan, spec, call, scan.value(c.arg(0)), scan.value(c.arg(1)),
                          "Netty ServerBootstrap.bind()")]
-        v = scan.value(c.arg(0))
-        host, port = split_sockaddr(v) if isinstance(v, (SockAddr, OneOf)) else (None, v)
-        return [make(scan, spec, call, host, port, "Netty ServerBootstrap.bind()")]
+        lv = scan.value(c.arg(0))
+        lhost, lport = split_sockaddr(lv) if isinstance(lv, (SockAddr, OneOf)) else (None, lv)
+        return [make(scan, spec, call, lhost, lport, "Netty ServerBootstrap.bind()")]
     v = scan.value(call.arg(0))
     if isinstance(v, SockAddr):
         return [make(scan, spec, call, v.host, v.port, "Netty ServerBootstrap.bind(SocketAddress)")]
@@ -216,15 +216,15 @@ def setter_server(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | N
     setters = tuple(spec.opt("host_setters", ()))
     host: Value | None = None
     found = [c for c in scan.same_receiver_calls(call, setters, False) if c.arg(0) is not None]
-    hosts = [scan.value(c.arg(0)) for c in found]
-    hosts += [scan.value(v) for v in _property_writes(scan, call, setters)]
+    hosts = [scan.r.value(c.arg(0)) for c in found]
+    hosts += [scan.r.value(v) for v in _property_writes(scan, call, setters)]
     if hosts and spec.default_bind is not Bind.UNKNOWN and any(scan.only_sometimes(c.node, call.node)
                                                                for c in found):
         hosts.append(Addr(spec.default_bind, None, f"{setters[0]} is not called on every path"))
     if hosts:
         host = one_of(hosts)
     if call.receiver is None and spec.opt("property") is None:  # static Spark.port / import static
-        hosts = [scan.value(c.arg(0)) for c in scan.calls_named(setters[0]) if c.arg(0) is not None] \
+        hosts = [scan.r.value(c.arg(0)) for c in scan.calls_named(setters[0]) if c.arg(0) is not None] \
             if setters else []
         host = one_of(hosts) if hosts else None
     port_node = call.arg(0)
@@ -311,7 +311,7 @@ def undertow(scan: "FileScan", spec: Spec, call: L.Call) -> list[Draft] | None:
     """Undertow ``builder().addHttpListener(port, host)`` / ``addHttpsListener(port, host, ssl)``."""
     if len(call.args) < 2:
         return None
-    host = Via("java.net.InetSocketAddress(String,int)", scan.value(call.arg(1)))
+    host = Via("java.net.InetSocketAddress(String,int)", scan.r.value(call.arg(1)))
     return [make(scan, spec, call, host, scan.value(call.arg(0)), f"Undertow.Builder.{call.name}")]
 
 

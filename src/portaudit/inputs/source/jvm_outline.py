@@ -79,10 +79,9 @@ def _supers(text: bytes, pos: int, lang: str) -> list[str]:
             depth += 1
         elif c in (b")", b">"):
             depth = max(0, depth - 1)
-        elif depth == 0 and c in (b"{", b";", b"="):
-            break
-        elif depth == 0 and c == b"\n" and lang == "kotlin" and not header.rstrip().endswith((b":", b",")) \
-                and b":" in header and _next_nonspace(text, i) not in (b",", b":", b"{"):
+        elif depth == 0 and (c in (b"{", b";", b"=") or (
+                c == b"\n" and lang == "kotlin" and not header.rstrip().endswith((b":", b","))
+                and b":" in header and _next_nonspace(text, i) not in (b",", b":", b"{"))):
             break
         header += c if depth == 0 else b" "
         i += 1

@@ -368,7 +368,7 @@ def _within(node: Any, anc: Any) -> bool:
 
 
 def _ancestors(node: Any, n: int) -> list[Any]:
-    out = []
+    out: list[Any] = []
     p = node.parent
     while p is not None and len(out) < n:
         out.append(p)

@@ -220,7 +220,9 @@ class JvmFamily(Family):
         return FromParam(names.index(name), name, info.id)
 
     def primary_ctor(self, scan: "FileScan", cls: Any, fqn: str, params: list[Any], names: list[str]) -> FnInfo:
-        key = f"{fqn}#<init>({','.join(_type_name(next((k for k in p.named_children if k.type in ('user_type', 'nullable_type')), None)) or '?' for p in params)})"
+        types = tuple(_type_name(next((k for k in p.named_children if k.type in ("user_type", "nullable_type")),
+                                      None)) for p in params)
+        key = f"{fqn}#<init>({','.join(t or '?' for t in types)})"
         got = scan.symbols.get(key)
         if isinstance(got, FnInfo):
             return got
@@ -228,8 +230,6 @@ class JvmFamily(Family):
         for p in params:
             has_eq = any(not c.is_named and L.text(c) == "=" for c in p.children)
             defaults.append(scan.r.value(p.named_children[-1]) if has_eq else None)
-        types = tuple(_type_name(next((k for k in p.named_children if k.type in ("user_type", "nullable_type")),
-                                      None)) for p in params)
         info = FnInfo(key, scan.rel, scan.lang, "<init>", fqn, tuple(names), tuple(defaults), scan.location(cls),
                       "ctor", private=False, types=types)
         scan.symbol(key, info)
@@ -548,7 +548,7 @@ def _arity_ok(call: L.Call, fn: FnInfo, scan: "FileScan | None" = None) -> bool:
     if scan is None or not fn.types:
         return True
     e = env(scan)
-    for (_label, arg), want in zip(call.args, fn.types):
+    for (_label, arg), want in zip(call.args, fn.types, strict=False):
         have = _literal_type(arg) or e.expr_type(arg)
         if want and have and not _compatible(e, have, want):
             return False  # another overload

@@ -127,7 +127,8 @@ def strip_quotes(node: Any) -> str | None:
         return strip_quotes(kids[0]) if kids and kids[0].type in STRING_TYPES else None
     if t == "concatenated_string":
         parts = [strip_quotes(c) for c in node.named_children]
-        return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
+        texts = [p for p in parts if p is not None]
+        return "".join(texts) if len(texts) == len(parts) else None
     if t == "string_content":
         return unescape(text(node))
     for c in node.named_children:  # interpolation -> not a constant
@@ -452,11 +453,11 @@ def collect_definitions(lang: str, root: Any) -> dict[str, list[tuple[Any, Any]]
     for n in _definition_nodes(lang, root):
         t = n.type
         f = n.child_by_field_name
-        if t in ("assignment", "assignment_expression", "augmented_assignment") and lang != "swift" and lang != "kotlin":
+        if t in ("assignment", "assignment_expression", "augmented_assignment") and lang not in ("swift", "kotlin"):
             left, right = f("left"), f("right")
-            if left is not None and left.type in ("pattern_list", "tuple_pattern", "expression_list") and right is not None \
-                    and right.type in ("expression_list", "tuple", "pattern_list"):
-                for ln, rn in zip(left.named_children, right.named_children):
+            if (left is not None and left.type in ("pattern_list", "tuple_pattern", "expression_list")
+                    and right is not None and right.type in ("expression_list", "tuple", "pattern_list")):
+                for ln, rn in zip(left.named_children, right.named_children, strict=False):
                     add(ln, rn, n)
             elif t != "augmented_assignment":
                 add(left, right, n)
@@ -478,7 +479,7 @@ def collect_definitions(lang: str, root: Any) -> dict[str, list[tuple[Any, Any]]
                 names = lst.named_children if lst is not None else []
                 vals = f("right")
             if vals is not None:
-                for ln, rn in zip(names, vals.named_children):
+                for ln, rn in zip(names, vals.named_children, strict=False):
                     add(ln, rn, n)
         elif t == "preproc_def":
             add(f("name"), f("value"), n)

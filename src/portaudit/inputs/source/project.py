@@ -13,7 +13,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from ...model import Hop, Listener, Location
 from ...options import Options
@@ -21,7 +21,7 @@ from ...values import FromField, FromParam, FromReturn, Unknown, Value, describe
 from . import contain
 from .draft import Draft, to_listener
 from .family import Caller, CallRef, FieldRef, FnInfo
-from .flowvals import JoinParam, leaves, substitute
+from .flowvals import JoinParam, Symbolic, leaves, substitute
 from .jvm_outline import Outline
 from .settings import Settings
 
@@ -172,11 +172,11 @@ class Project:
             return
         items = list(per_file.items())
         results = contain.run(items, self._answer_file, seconds=self.seconds, workers=self.workers)
-        for (rel, qs), res in zip(items, results):
+        for (rel, qs), res in zip(items, results, strict=True):
             if isinstance(res, contain.Failed):
                 self.notes.append(f"{rel}: {res.note} (while following values into this file)")
                 continue
-            for (kind, subject), ans in zip(qs, res):
+            for (kind, subject), ans in zip(qs, res, strict=True):
                 self._answers[(rel, kind, subject.id)] = ans
 
     def _answer_file(self, item: tuple[str, list[tuple[str, Any]]]) -> list[Any]:
@@ -222,9 +222,13 @@ class Project:
         done: list[Draft] = []
         pending = list(drafts)
         for _round in range(MAX_ROUNDS):
-            todo = [(d, _next_leaf(d)) for d in pending]
-            done += [d for d, leaf in todo if leaf is None]
-            todo = [(d, leaf) for d, leaf in todo if leaf is not None]
+            todo: list[tuple[Draft, Symbolic]] = []
+            for d in pending:
+                leaf = _next_leaf(d)
+                if leaf is None:
+                    done.append(d)
+                else:
+                    todo.append((d, leaf))
             if not todo:
                 pending = []
                 break
@@ -241,25 +245,25 @@ class Project:
             done.append(d)
         return done
 
-    def _question(self, d: Draft, leaf: Value) -> tuple[str, Any] | None:
+    def _question(self, d: Draft, leaf: Symbolic) -> tuple[str, Any] | None:
         if isinstance(leaf, FromParam):
-            fn = d.symbols.get(leaf.function)
+            fn = d.symbols.get(leaf.function) if leaf.function is not None else None
             return ("callers", fn) if isinstance(fn, FnInfo) else None
         if isinstance(leaf, FromField):
             ref = d.symbols.get(leaf.field)
             return ("field", ref) if isinstance(ref, FieldRef) else None
-        ref2 = d.symbols.get(leaf.method)  # type: ignore[attr-defined]
+        ref2 = d.symbols.get(leaf.method)
         return ("returns", ref2) if isinstance(ref2, CallRef) else None
 
-    def _step(self, d: Draft, leaf: Value) -> list[Draft]:
+    def _step(self, d: Draft, leaf: Symbolic) -> list[Draft]:
         if isinstance(leaf, FromParam):
-            fn = d.symbols.get(leaf.function)
+            fn = d.symbols.get(leaf.function) if leaf.function is not None else None
             if not isinstance(fn, FnInfo):
                 return [_replaced(d, lambda x: Unknown(describe(x)) if x == leaf else None)]
             return self._through_callers(d, fn, join=isinstance(leaf, JoinParam))
         if isinstance(leaf, FromField):
             return [self._through_field(d, leaf)]
-        return [self._through_return(d, leaf)]  # type: ignore[arg-type]
+        return [self._through_return(d, leaf)]
 
     def _callers(self, fn: FnInfo) -> list[Caller]:
         out: list[Caller] = []
@@ -270,11 +274,11 @@ class Project:
     def _through_callers(self, d: Draft, fn: FnInfo, join: bool) -> list[Draft]:
         callers = self._callers(fn)
 
-        def is_mine(x: Value) -> bool:
+        def is_mine(x: Value) -> TypeGuard[FromParam]:
             return isinstance(x, FromParam) and x.function == fn.id
 
-        def arg(c: Caller, x: Value) -> Value:
-            return c.args.get(x.index, Unknown("argument not passed"))  # type: ignore[attr-defined]
+        def arg(c: Caller, x: FromParam) -> Value:
+            return c.args.get(x.index, Unknown("argument not passed"))
 
         chosen = d.bound.get(fn.id)
         if chosen is not None:  # this chain already went through one caller of fn: the same one again
@@ -283,7 +287,7 @@ class Project:
             def fallback(x: Value) -> Value | None:
                 if not is_mine(x):
                     return None
-                default = fn.defaults[x.index] if x.index < len(fn.defaults) else None  # type: ignore[attr-defined]
+                default = fn.defaults[x.index] if x.index < len(fn.defaults) else None
                 if default is not None:
                     return default
                 return Unknown(f"{describe(x)}: {fn.note or 'no caller found in the tree'}")
@@ -301,7 +305,9 @@ class Project:
             return [nd]
         out = []
         for c in callers:
-            nd = _replaced(d, lambda x, c=c: arg(c, x) if is_mine(x) else None)
+            def into(x: Value, c: Caller = c) -> Value | None:
+                return arg(c, x) if is_mine(x) else None
+            nd = _replaced(d, into)
             nd.symbols.update(c.symbols)
             nd.bound[fn.id] = c
             nd.via = nd.via or name
@@ -372,7 +378,7 @@ def _display(fn: FnInfo) -> str:
     return fn.name
 
 
-def _next_leaf(d: Draft) -> Value | None:
+def _next_leaf(d: Draft) -> Symbolic | None:
     for v in (d.host, d.port):
         for leaf in leaves(v):
             return leaf

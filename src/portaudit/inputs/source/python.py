@@ -193,26 +193,27 @@ def _based_on(scan: "FileScan", call: L.Call, fn: FnInfo) -> bool:
 register(PythonFamily())
 
 
-def _tuple(scan: "FileScan", v: Value) -> tuple[Value | None, Value | None] | None:
+def _tuple(scan: "FileScan", v: Value) -> tuple[Value, Value] | None:
     """(host, port) of an address tuple value, None when it is not one."""
     if isinstance(v, Seq):
         if len(v.items) < 2:
             return None
-        return scan.value(v.items[0]), scan.value(v.items[1])
+        return scan.r.value(v.items[0]), scan.r.value(v.items[1])  # the items are syntax nodes
     return None
 
 
-def _split(scan: "FileScan", v: Value) -> tuple[list[Value], list[Value], bool]:
+def _split(scan: "FileScan", v: Value | None) -> tuple[list[Value], list[Value], bool]:
+    """Hosts and ports of an address value (no value: none)."""
     from ...values import OneOf
     hosts: list[Value] = []
     ports: list[Value] = []
     is_tuple = False
-    for o in (sorted(v.options, key=repr) if isinstance(v, OneOf) else [v]):
+    for o in (sorted(v.options, key=repr) if isinstance(v, OneOf) else [v] if v is not None else []):
         t = _tuple(scan, o)
         if t is not None:
             is_tuple = True
-            hosts.append(t[0])  # type: ignore[arg-type]
-            ports.append(t[1])  # type: ignore[arg-type]
+            hosts.append(t[0])
+            ports.append(t[1])
         else:
             hosts.append(o)
     return hosts, ports, is_tuple

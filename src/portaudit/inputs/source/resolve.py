@@ -81,7 +81,7 @@ class Resolver:
         entries = self.defs.get(name, [])
         if not entries:
             return []
-        src = self.root.text
+        src = self.scan.src  # the bytes the tree was parsed from (node offsets index them)
         ann = []
         for v, owner in entries:
             prefix = src[owner.start_byte:v.start_byte] if v.start_byte >= owner.start_byte else b""
@@ -311,7 +311,6 @@ class Resolver:
 
     def _generic_call(self, call: L.Call, depth: int, seen: frozenset) -> Value:
         name = call.name
-        callee = call.callee
         if name in ADDRESS_PARSERS:
             arg = call.arg(0)
             if arg is None:
@@ -423,7 +422,7 @@ def pairs(node: Any) -> list[tuple[str, Any]]:
     keys = node.children_by_field_name("key")
     if keys:  # Swift dictionary literal: key/value fields on the literal itself
         vals = node.children_by_field_name("value")
-        return [(L.compact(L.text(k)).lstrip("."), v) for k, v in zip(keys, vals)]
+        return [(L.compact(L.text(k)).lstrip("."), v) for k, v in zip(keys, vals, strict=False)]
     for c in node.named_children:
         if c.type in ("pair", "dictionary_pair", "keyed_element", "pair_pattern", "shorthand_property_identifier",
                       "initializer_pair", "literal_element", "map_entry"):
