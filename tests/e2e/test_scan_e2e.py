@@ -3,12 +3,16 @@ broken inputs, exit codes, and the consistency of the JSON contract across kinds
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -298,6 +302,23 @@ def test_host_wording_matches_static_and_inventory_fits_80_columns(wildcard6_lis
     assert f"[::]:{port}" in console.stdout
     long = [ln for ln in console.stdout.splitlines() if len(ln) > 80]
     assert not long, long
+
+
+def test_host_inventory_shortens_a_long_unix_path_to_80_columns():
+    # a path far wider than the terminal, within the 107 bytes of sun_path (unix(7))
+    short = Path(tempfile.mkdtemp(prefix="pa-"))
+    path = short / ("s" * (100 - len(str(short)) - 1 - 5) + ".sock")
+    assert len(str(path)) == 100
+    with contextlib.ExitStack() as cleanup, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        cleanup.callback(shutil.rmtree, short)
+        s.bind(str(path))
+        s.listen()
+        console = portaudit("host", "--no-firewall")
+        as_json = portaudit("host", "--no-firewall", "-f", "json")
+    assert not [ln for ln in console.stdout.splitlines() if len(ln) > 80]
+    assert any("…" in ln and ln.split()[1].endswith("s.sock") for ln in console.stdout.splitlines()
+               if ln.startswith("  unix"))
+    assert str(path) in as_json.stdout  # the machine output keeps the whole path
 
 
 def test_host_unwritable_output_is_one_line_and_exit_2(tmp_path):

@@ -141,7 +141,7 @@ def _inventory_table(report) -> str:
                 extra.append(f"filtered={r.firewall.get('filtered')}")
             if r.seen:
                 extra.append(f"open={r.seen['open_seconds']}s x{r.seen['appearances']}")
-            head = f"  {r.endpoint():<{width}} {r.bind.value:<14} {r.state:<6} "
+            head = f"  {_fit(r.endpoint(), width):<{width}} {r.bind.value:<14} {r.state:<6} "
             tail = f"{who} {' '.join(extra)}".rstrip()
             if len(head) + len(tail) <= INVENTORY_WIDTH:
                 lines.append(head + tail)
@@ -151,6 +151,14 @@ def _inventory_table(report) -> str:
                                            subsequent_indent="      ", break_on_hyphens=False))
         lines.append("")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _fit(text: str, width: int) -> str:
+    """A long endpoint (a UNIX socket path) keeps its start and its end, within ``width`` columns."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[:keep // 3] + "…" + text[len(text) - (keep - keep // 3):]
 
 
 @click.command("host")

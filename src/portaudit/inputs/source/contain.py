@@ -16,6 +16,7 @@ Where ``fork`` does not exist the work runs in this process, without limits.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import pickle
 import select
@@ -78,6 +79,7 @@ class _Child:
             try:
                 os.close(r)
                 signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the parent's deadline is the parent's
+                faulthandler.disable()  # a crash here is the parent's one-line note, not a dump on stderr
                 _limit_memory(memory)
                 for i in queue:
                     _send(w, b"S", i, b"")
