@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -187,6 +188,37 @@ def test_no_device_and_unknown_serial(world):
         d.close()
     assert res.returncode == 2 and "no device attached" in res.stderr
     assert res2.returncode == 2 and "device XYZ not found" in res2.stderr
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test_an_adb_server_this_run_started_is_stopped(world):
+    # the real adb (Debian 'adb') on a free port: it starts, finds no device here, and must be gone after
+    from .conftest import free_port
+
+    port = free_port()
+    env = {"ADB_SERVER_SOCKET": f"tcp:127.0.0.1:{port}"}
+    res = run_cli("device", "--format", "json", env=env)
+    assert res.returncode == 2 and "no device attached" in res.stderr
+    assert not _answers(port)  # kill-server ran: nothing listens on the port any more
+    kept = run_cli("device", "--keep-adb-server", env=env)
+    try:
+        assert kept.returncode == 2 and _answers(port)  # asked to stay
+    finally:
+        subprocess.run(["adb", "-P", str(port), "kill-server"], capture_output=True, timeout=30, check=False)
+
+
+def test_a_running_adb_server_is_used_and_left_running(world, double):
+    res = run_cli("device", "--format", "json", env=env_for(double))
+    notes = json.loads(res.stdout)["targets"][0]["notes"]
+    assert f"used the adb server already running on 127.0.0.1:{double.port} (left running)" in notes
+    assert _answers(double.port)
 
 
 def test_adb_missing(tmp_path):

@@ -72,12 +72,22 @@ def test_named_targets_probed_from_the_other_namespace(servers):
     args = ["host", "--format", "json", "--no-firewall", "--no-unix", "--timeout", "1"]
     for p in (P_ANY, P_LO, P_VETH):
         args += ["--target", f"{ns.addr_a}:{p}"]
-    res = run_cli(*args, netns=ns.b)
+    refused = run_cli(*args, netns=ns.b)  # addr_a is another machine's address, seen from B
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip().endswith(f"--target {ns.addr_a}:{P_ANY}: {ns.addr_a} is outside this machine "
+                                           "(not loopback, not one of its interfaces); add --allow-remote to "
+                                           "connect to it")
+    res = run_cli(*args, "--allow-remote", netns=ns.b)
     data = json.loads(res.stdout)
     rt = {r["port"]: r for r in data["runtime"] if r["state"] == "NAMED"}
     assert rt[P_ANY]["probe"]["protocol"] == "http" and rt[P_VETH]["probe"]["protocol"] == "http"
-    assert rt[P_LO]["probe"]["protocol"] is None and rt[P_LO]["probe"]["evidence"] == "connection refused"
-    assert len(data["runtime"]) == 3  # namespace B listens on nothing
+    # the server on A's loopback cannot be reached from B: a note and a record, not a listener finding
+    assert P_LO not in rt and len(data["runtime"]) == 2  # namespace B listens on nothing
+    assert f"--target {ns.addr_a}:{P_LO}: not reachable: connection refused; not a listener finding" in \
+        data["targets"][0]["notes"]
+    assert {t["port"]: t["reachable"] for t in data["named_targets"]} == {P_ANY: True, P_LO: False,
+                                                                            P_VETH: True}
+    assert not [f for f in data["findings"] if (f.get("listener") or {}).get("port") == P_LO]
 
 
 def test_nftables_filter_is_read_and_matches_reach(servers):

@@ -53,6 +53,8 @@ def _common(fn):
                      help="Fingerprint every TCP listener found (TLS, HTTP, WebSocket, JDWP, adb, DevTools)."),
         click.option("--target", "targets", multiple=True, metavar="HOST:PORT",
                      help="Also probe this address (repeatable). Nothing else is ever contacted."),
+        click.option("--allow-remote", is_flag=True,
+                     help="Let --target and --reach connect beyond loopback and this machine's own addresses."),
         click.option("--reach", metavar="ADDRESS",
                      help="Connect to ADDRESS at each TCP listener's port: which ones accept from outside."),
         click.option("--from-netns", metavar="NAME",
@@ -76,11 +78,12 @@ def _common(fn):
     return fn
 
 
-def _options(watch, interval, db, probe, targets, reach, from_netns, firewall, timeout, probe_deadline,
-             max_bytes, concurrency) -> RuntimeOptions:
+def _options(watch, interval, db, probe, targets, allow_remote, reach, from_netns, firewall, timeout,
+             probe_deadline, max_bytes, concurrency) -> RuntimeOptions:
     return RuntimeOptions(
         watch=watch, interval=interval, db=db or ("portaudit-watch.sqlite" if watch else None), probe=probe,
-        targets=list(targets), reach=reach, from_netns=from_netns, firewall=firewall,
+        targets=list(targets), allow_remote=allow_remote, reach=reach, from_netns=from_netns,
+        firewall=firewall,
         limits=ProbeLimits(timeout=timeout, deadline=probe_deadline, max_bytes=max_bytes),
         concurrency=concurrency,
     )
@@ -121,6 +124,12 @@ def _inventory_table(report) -> str:
     lines = []
     for facts in report.facts:
         rows = [r for r in facts.runtime if hasattr(r, "endpoint")]
+        missed = [t for t in (facts.stats or {}).get("targets", []) if not t["reachable"]]
+        for t in missed:  # asked for by name: always shown, not behind -v
+            lines.extend(textwrap.wrap(f"--target {t['target']}: {t['detail']}", INVENTORY_WIDTH,
+                                       subsequent_indent="    "))
+        if missed:
+            lines.append("")
         if not rows:
             continue
         lines.append(f"{facts.target.path}: {len(rows)} listener(s)")
@@ -164,15 +173,16 @@ def _fit(text: str, width: int) -> str:
 @click.command("host")
 @_common
 @click.option("--no-unix", is_flag=True, help="Leave UNIX-domain sockets out.")
-def host_command(fmt, output, fail_on, min_severity, watch, interval, db, probe, targets, reach, from_netns,
-                 firewall, timeout, probe_deadline, max_bytes, concurrency, quiet, verbose, color, no_unix):
+def host_command(fmt, output, fail_on, min_severity, watch, interval, db, probe, targets, allow_remote, reach,
+                 from_netns, firewall, timeout, probe_deadline, max_bytes, concurrency, quiet, verbose, color,
+                 no_unix):
     """Listening sockets of this machine, with pid and process name.
 
     Linux reads /proc/net (inode, UID) and psutil; macOS and Windows use psutil.
     """
     setup_logging(verbose, quiet)
-    opts = _options(watch, interval, db, probe, targets, reach, from_netns, firewall, timeout, probe_deadline,
-                    max_bytes, concurrency)
+    opts = _options(watch, interval, db, probe, targets, allow_remote, reach, from_netns, firewall, timeout,
+                    probe_deadline, max_bytes, concurrency)
     opts.include_unix = not no_unix
     try:
         report = host_report(opts)
@@ -195,9 +205,11 @@ def host_command(fmt, output, fail_on, min_severity, watch, interval, db, probe,
               help="adb server host [default: $ADB_SERVER_SOCKET / $ANDROID_ADB_SERVER_HOST / 127.0.0.1].")
 @click.option("--adb-port", type=click.IntRange(1, 65535),
               help="adb server port [default: $ADB_SERVER_SOCKET / $ANDROID_ADB_SERVER_PORT / 5037].")
-def device_command(fmt, output, fail_on, min_severity, watch, interval, db, probe, targets, reach, from_netns,
-                   firewall, timeout, probe_deadline, max_bytes, concurrency, quiet, verbose, color, serial,
-                   package, apk, adb_host, adb_port):
+@click.option("--keep-adb-server", is_flag=True,
+              help="Leave running an adb server this run had to start (by default it is stopped at the end).")
+def device_command(fmt, output, fail_on, min_severity, watch, interval, db, probe, targets, allow_remote, reach,
+                   from_netns, firewall, timeout, probe_deadline, max_bytes, concurrency, quiet, verbose, color,
+                   serial, package, apk, adb_host, adb_port, keep_adb_server):
     """Listening sockets of an Android device through adb (/proc/net, pm, ps).
 
     Probes reach device ports through `adb forward`.
@@ -205,8 +217,9 @@ def device_command(fmt, output, fail_on, min_severity, watch, interval, db, prob
     setup_logging(verbose, quiet)
     if apk and not package:
         raise click.UsageError("--apk needs --package (the package whose listeners are linked)")
-    opts = _options(watch, interval, db, probe, targets, reach, from_netns, firewall, timeout, probe_deadline,
-                    max_bytes, concurrency)
+    opts = _options(watch, interval, db, probe, targets, allow_remote, reach, from_netns, firewall, timeout,
+                    probe_deadline, max_bytes, concurrency)
+    opts.keep_adb_server = keep_adb_server
     from ..errors import InputError
 
     try:

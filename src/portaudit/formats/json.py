@@ -19,5 +19,8 @@ def render(report: Report, **_: Any) -> str:
     runtime = [r for facts in report.facts for r in facts.runtime]
     if runtime:
         data["runtime"] = [r.to_dict() if hasattr(r, "to_dict") else r for r in runtime]
+    named = [t for facts in report.facts for t in (facts.stats or {}).get("targets", [])]
+    if named:  # every --target: reached, or why not (an unreachable one is no listener)
+        data["named_targets"] = named
     # strings from inputs may hold lone surrogates: shown as escapes, so the file is valid UTF-8
     return json.dumps(clean(data), indent=2) + "\n"

@@ -29,23 +29,11 @@ __all__ = [
     "ProbePlan",
     "ProbeResult",
     "connect_address",
+    "connectable",
     "fingerprint",
-    "parse_target",
     "probe_listeners",
     "reach",
 ]
-
-
-def parse_target(text: str) -> tuple[str, int]:
-    """``HOST:PORT`` or ``[V6]:PORT`` -> (host, port); ValueError with a clear message."""
-    text = text.strip()
-    if text.startswith("["):
-        host, sep, port = text[1:].partition("]:")
-    else:
-        host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"target {text!r} is not HOST:PORT")
-    return host, int(port)
 
 
 def connect_address(lst: RuntimeListener) -> str | None:
@@ -109,6 +97,29 @@ def plan_host(listeners: Iterable[RuntimeListener]) -> list[ProbePlan]:
         seen.add((host, lst.port))
         plans.append(ProbePlan(lst, host, lst.port, f"{host}:{lst.port}"))
     return plans
+
+
+def connectable(pairs: list[tuple[str, int]], timeout: float = 2.0, concurrency: int = 16,
+                netns: str | None = None) -> list[str | None]:
+    """For each (address, port): None when a TCP connection is accepted, else why not.  A plain
+    connect and close: nothing is sent."""
+
+    def one(pair: tuple[str, int]) -> str | None:
+        try:
+            with socket.create_connection(pair, timeout=timeout):
+                return None
+        except ConnectionRefusedError:
+            return "connection refused"
+        except TimeoutError:
+            return f"no answer within {timeout:g}s (filtered or no such host?)"
+        except OSError as exc:
+            return exc.strerror or str(exc)
+
+    if not pairs:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(pairs))), initializer=_worker_init,
+                            initargs=(netns,)) as pool:
+        return list(pool.map(one, pairs))
 
 
 def reach(listeners: Iterable[RuntimeListener], address: str, timeout: float = 2.0, concurrency: int = 16,

@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,10 +181,11 @@ def _reachable(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def ensure_server(host: str, port: int, adb: str | None = None, start: bool = True) -> None:
-    """Make sure an adb server answers on host:port; start one with ``adb start-server`` if needed."""
+def ensure_server(host: str, port: int, adb: str | None = None, start: bool = True) -> str | None:
+    """Make sure an adb server answers on host:port; start one with ``adb start-server`` if needed.
+    Returns the adb program when this call started the server (the caller stops it), else None."""
     if _reachable(host, port):
-        return
+        return None
     if not start or host not in ("127.0.0.1", "localhost", "::1"):
         raise DeviceError(f"no adb server answers on {host}:{port}")
     exe = adb or shutil.which("adb")
@@ -197,7 +199,24 @@ def ensure_server(host: str, port: int, adb: str | None = None, start: bool = Tr
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise DeviceError(f"cannot start the adb server with {exe}: {exc}") from exc
     if not _reachable(host, port, timeout=3.0):
+        stop_server(host, port, exe)
         raise DeviceError(f"adb start-server ran but nothing answers on {host}:{port}")
+    return exe
+
+
+def stop_server(host: str, port: int, adb: str, wait: float = 10.0) -> str | None:
+    """``adb kill-server`` for a server this run started; None when it is gone, else why not."""
+    try:
+        subprocess.run([adb, "-P", str(port), "kill-server"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"adb kill-server failed: {exc}"
+    end = time.monotonic() + wait
+    while _reachable(host, port, timeout=0.5):
+        if time.monotonic() > end:
+            return f"the adb server on {host}:{port} still answers after adb kill-server"
+        time.sleep(0.1)
+    return None
 
 
 @dataclass
@@ -207,7 +226,21 @@ class AdbSession:
     client: Any  # adbutils.AdbClient (adbutils ships no types)
     serial: str
     timeout: float = 20.0
+    server: tuple[str, int] | None = None  # the adb server's host and port
+    started_with: str | None = None  # the adb program, when this run started the server
     _device: Any = field(default=None, repr=False)
+
+    def release(self, keep: bool = False) -> str:
+        """Stop the adb server this run started (unless ``keep``); says what happened to it."""
+        where = "{}:{}".format(*self.server) if self.server else "?"
+        if not self.started_with or self.server is None:
+            return f"used the adb server already running on {where} (left running)"
+        if keep:
+            return f"started the adb server on {where}; left running (--keep-adb-server)"
+        why = stop_server(*self.server, self.started_with)
+        self.started_with = None
+        return (f"started the adb server on {where} for this run and stopped it afterwards" if why is None
+                else f"started the adb server on {where}; stopping it failed: {why}")
 
     @property
     def device(self) -> Any:
@@ -253,16 +286,30 @@ def _adb_message(exc: BaseException) -> str:
 
 
 def connect(serial: str | None = None, host: str | None = None, port: int | None = None,
-            start_server: bool = True, timeout: float = 20.0) -> AdbSession:
-    """Connect to the adb server and pick the device (clear errors for every way this fails)."""
+            start_server: bool = True, timeout: float = 20.0, keep_server: bool = False) -> AdbSession:
+    """Connect to the adb server and pick the device (clear errors for every way this fails).  A server
+    this call starts is stopped again if no device can be used, unless ``keep_server``."""
     try:
         import adbutils
-        from adbutils.errors import AdbError
     except ImportError as exc:  # pragma: no cover - dependency
         raise DeviceError("the Python package adbutils is not installed") from exc
     host, port = server_address(host, port)
-    ensure_server(host, port, start=start_server)
-    client = adbutils.AdbClient(host=host, port=port, socket_timeout=timeout)
+    started = ensure_server(host, port, start=start_server)
+    try:
+        session = _pick(adbutils.AdbClient(host=host, port=port, socket_timeout=timeout), serial, host, port,
+                        timeout)
+    except BaseException:
+        if started and not keep_server:
+            stop_server(host, port, started)
+        raise
+    session.started_with = started
+    return session
+
+
+def _pick(client: Any, serial: str | None, host: str, port: int, timeout: float) -> AdbSession:
+    """The device to use, with a clear error for every state it can be in."""
+    from adbutils.errors import AdbError
+
     try:
         infos = client.list()
     except (AdbError, OSError) as exc:
@@ -284,7 +331,7 @@ def connect(serial: str | None = None, host: str | None = None, port: int | None
         raise DeviceError(f"device {serial} not found (attached: {', '.join(states) or 'none'})")
     elif states[serial] != "device":
         raise DeviceError(_state_message(serial, states[serial]))
-    return AdbSession(client=client, serial=serial, timeout=timeout)
+    return AdbSession(client=client, serial=serial, timeout=timeout, server=(host, port))
 
 
 def _state_message(serial: str, state: str) -> str:

@@ -11,7 +11,6 @@ check for peer guards, and running both would report every socket twice.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -19,13 +18,13 @@ from dataclasses import dataclass, field
 
 from .. import rules
 from ..errors import InputError
-from ..model import Bind, Facts, Target
-from ..probe import ProbeLimits, ProbePlan, parse_target, plan_host, probe_listeners, reach
+from ..model import Facts, Target
+from ..probe import ProbeLimits, ProbePlan, connectable, plan_host, probe_listeners, reach
 from ..probe import netns as _netns
 from ..report import Report
 from . import firewall as fw
+from . import targets as _targets
 from .model import Inventory, ProcessInfo, RuntimeListener
-from .procnet import bind_class
 from .watch import watch as _watch
 
 log = logging.getLogger("portaudit")
@@ -48,23 +47,25 @@ class RuntimeOptions:
     limits: ProbeLimits = field(default_factory=ProbeLimits)
     concurrency: int = 8
     include_unix: bool = True
+    allow_remote: bool = False  # --target / --reach beyond loopback and this machine's addresses
+    keep_adb_server: bool = False  # device: leave an adb server this run started
 
 
-def named_targets(texts: list[str]) -> list[RuntimeListener]:
-    out = []
-    for text in texts:
-        try:
-            host, port = parse_target(text)
-        except ValueError as exc:
-            raise InputError(str(exc)) from exc
-        try:
-            bind = bind_class(host)
-        except ValueError:
-            bind = Bind.SPECIFIC
-        fam = "ipv6" if ":" in host else "ipv4"
-        out.append(RuntimeListener(transport="tcp", address=host, bind=bind, port=port, state="NAMED",
-                                   family=fam, source="--target"))
-    return out
+def _named(opts: RuntimeOptions, target: Target, stats: dict) -> list[RuntimeListener]:
+    """The ``--target`` services that accept a connection, as listeners; the others are notes."""
+    named = _targets.named_targets(opts.targets, opts.allow_remote)
+    todo = [n for n in named if n.problem is None]
+    where = f" from netns {opts.from_netns}" if opts.from_netns else ""
+    why_not = connectable([(str(n.address), n.port) for n in todo], opts.limits.timeout, netns=opts.from_netns)
+    for n, why in zip(todo, why_not, strict=True):
+        if why is not None:
+            n.problem = f"not reachable{where}: {why}"
+    for n in named:
+        if n.problem is not None:
+            target.notes.append(f"--target {n.text}: {n.problem}; not a listener finding")
+    if named:
+        stats["targets"] = [n.to_dict() for n in named]
+    return [_targets.as_listener(n) for n in named if n.problem is None]
 
 
 def _check_netns(opts: RuntimeOptions) -> None:
@@ -105,10 +106,13 @@ def host_report(opts: RuntimeOptions | None = None, proc: str = "/proc") -> Repo
     target = Target(path=f"host:{_host.hostname()}", kind="host")
     facts = Facts(target=target)
     _check_netns(opts)
+    reach_to = _targets.check_reach_address(opts.reach, opts.allow_remote) if opts.reach else None
+    stats: dict = {}
+    named = _named(opts, target, stats)
     listeners = _gather(lambda: _host.inventory(proc), target, opts)
     if not opts.include_unix:
         listeners = [x for x in listeners if x.transport != "unix"]
-    listeners += named_targets(opts.targets)
+    listeners += named
     if opts.firewall:
         rs, reason = fw.read_host_ruleset()
         if rs is None:
@@ -117,26 +121,16 @@ def host_report(opts: RuntimeOptions | None = None, proc: str = "/proc") -> Repo
     if opts.probe or opts.targets:
         # inventory listeners are reached where they live; named targets from --from-netns if given
         plans = plan_host(x for x in listeners if opts.probe and x.state != "NAMED")
-        named = plan_host(x for x in listeners if x.state == "NAMED")
-        log.info("probing %d service(s)", len(plans) + len(named))
+        named_plans = plan_host(x for x in listeners if x.state == "NAMED")
+        log.info("probing %d service(s)", len(plans) + len(named_plans))
         probe_listeners(plans, opts.limits, opts.concurrency)
-        probe_listeners(named, opts.limits, opts.concurrency, netns=opts.from_netns)
-    if opts.reach:
-        _check_address(opts.reach)
-        reach(listeners, opts.reach, timeout=opts.limits.timeout, netns=opts.from_netns)
+        probe_listeners(named_plans, opts.limits, opts.concurrency, netns=opts.from_netns)
+    if reach_to:
+        reach(listeners, reach_to, timeout=opts.limits.timeout, netns=opts.from_netns)
     facts.runtime = listeners
-    facts.stats = _stats(listeners)
+    facts.stats = _stats(listeners) | stats
     target.seconds = round(time.perf_counter() - start, 4)
     return finish(facts)
-
-
-def _check_address(text: str) -> None:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        # host names are allowed; resolution errors surface per connection
-        if not text or " " in text:
-            raise InputError(f"--reach {text!r} is not an address") from None
 
 
 def _stats(listeners: list[RuntimeListener]) -> dict:
@@ -160,8 +154,13 @@ def device_report(serial: str | None = None, package: str | None = None, opts: R
     start = time.perf_counter()
     target = Target(path=f"device:{serial or '?'}", kind="device")
     facts = Facts(target=target)
+    own_session = session is None
+    _check_netns(opts)  # the user's mistakes (InputError) before the device is contacted
+    reach_to = _targets.check_reach_address(opts.reach, opts.allow_remote) if opts.reach else None
+    stats: dict = {}
+    named = _named(opts, target, stats)
     try:
-        session = session or _dev.connect(serial, adb_host, adb_port)
+        session = session or _dev.connect(serial, adb_host, adb_port, keep_server=opts.keep_adb_server)
     except InputError as exc:
         target.errors.append(str(exc))
         target.seconds = round(time.perf_counter() - start, 4)
@@ -170,18 +169,20 @@ def device_report(serial: str | None = None, package: str | None = None, opts: R
     listeners: list[RuntimeListener] = []
     try:
         listeners = _gather(lambda: _dev.inventory(session, package), target, opts)
-        listeners += named_targets(opts.targets)
+        listeners += named
         if opts.firewall:
             _device_firewall(session, listeners, target)
         if opts.probe or opts.targets:
             _device_probes(session, listeners, opts)
-        if opts.reach:
-            _check_address(opts.reach)
-            reach(listeners, opts.reach, timeout=opts.limits.timeout, netns=opts.from_netns)
+        if reach_to:
+            reach(listeners, reach_to, timeout=opts.limits.timeout, netns=opts.from_netns)
     except InputError as exc:
         target.errors.append(str(exc))
+    finally:
+        if own_session:
+            target.notes.append(session.release(keep=opts.keep_adb_server))
     facts.runtime = listeners
-    facts.stats = _stats(listeners)
+    facts.stats = _stats(listeners) | stats
     if package:
         facts.stats["package"] = package
     target.seconds = round(time.perf_counter() - start, 4)
@@ -204,10 +205,9 @@ def _device_probes(session, listeners: list[RuntimeListener], opts: RuntimeOptio
     forwards: list[int] = []
     seen: set[str] = set()
     try:
+        named = plan_host(x for x in listeners if x.state == "NAMED")  # host:port, from here
         for lst in listeners:
             if lst.state == "NAMED":
-                if lst.address is not None and lst.port is not None:  # a named target is host:port
-                    plans.append(ProbePlan(lst, lst.address, lst.port, f"{lst.address}:{lst.port}"))
                 continue
             if not opts.probe:
                 continue
@@ -224,6 +224,7 @@ def _device_probes(session, listeners: list[RuntimeListener], opts: RuntimeOptio
             forwards.append(local)
             plans.append(ProbePlan(lst, "127.0.0.1", local, f"adb forward tcp:{local} {remote}"))
         probe_listeners(plans, opts.limits, opts.concurrency)
+        probe_listeners(named, opts.limits, opts.concurrency, netns=opts.from_netns)
     finally:
         for local in forwards:
             session.forward_remove(local)
