@@ -19,8 +19,10 @@ from ..formats.text import oneline
 from ..model import Confidence, Severity
 from ..options import Options, set_limit
 from ..report import Report, finding_sort_key, project_root
+from ..runtime.pipeline import RuntimeOptions
 from ..scan import run
 from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, NOTICE, setup_logging
+from .runtime import Duration
 
 SEVERITIES = [s.label for s in Severity]
 CONFIDENCES = [c.label for c in Confidence]
@@ -110,12 +112,21 @@ def _outputs(specs: tuple[str, ...], fmt: str) -> tuple[list[tuple[str, str]], b
 @click.option("--device", "device", is_flag=True,
               help="Also read the app's live listeners from the Android device over adb and tie each "
                    "to its static finding (one app target).")
+@click.option("--host", "host", is_flag=True,
+              help="Also read this host's live listeners and tie those of processes whose code is under PATHS "
+                   "to their static findings.")
 @click.option("--serial", help="With --device: the device serial (default: the only one attached).")
-@click.option("--probe", is_flag=True, help="With --device: fingerprint the app's TCP listeners (handshakes only).")
+@click.option("--probe", is_flag=True,
+              help="With --device or --host: fingerprint the linked TCP listeners (handshakes only).")
+@click.option("--watch", "watch", type=Duration(), default=None,
+              help="With --host or --device: observe for DURATION (30s, 5m...), recording when each listener "
+                   "opens and closes.")
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="With --watch: the SQLite file of open/close events [default: portaudit-watch.sqlite].")
 def scan_command(paths, fmt, output_specs, fail_on, exit_zero, min_severity, min_confidence, includes, excludes,
                  exclude_rules, root, jobs, timeout, include_tests, include_vendored, config_file, no_config,
                  baseline_file, write_baseline, no_inline_suppressions, quiet, verbose, color, width, isolate,
-                 limits, device, serial, probe):
+                 limits, device, host, serial, probe, watch, db):
     """Scan APK/AAB/APKS/XAPK/DEX/JAR files, native libraries, IPAs and source trees.
 
     PATHS may be files or directories (searched recursively).  Paths in the report are relative
@@ -155,9 +166,17 @@ def scan_command(paths, fmt, output_specs, fail_on, exit_zero, min_severity, min
         except ConfigError as exc:
             _fail(exc)
 
+    if device and host:
+        raise click.UsageError("--device and --host are exclusive: one live system per run")
+    if (probe or watch) and not (device or host):
+        raise click.UsageError("--probe and --watch need --device or --host")
+    live = RuntimeOptions(probe=probe, watch=watch, db=db or ("portaudit-watch.sqlite" if watch else None),
+                          firewall=False)
     report = run(paths, options, root=project_root(paths, root, str(cfg_path) if cfg_path else None))
     if device:
-        report = _link_device(report, serial, probe)
+        report = _link_device(report, serial, live)
+    elif host:
+        report = _link_host(report, paths, live)
 
     suppressed = _filter(report, cfg, no_inline_suppressions, known, baseline_path, write_baseline)
     report.findings = [f for f in report.findings
@@ -287,11 +306,11 @@ def _exit_code(report: Report, fail_on: str, wrote_baseline: bool, render_failed
     return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_CLEAN
 
 
-def _link_device(report, serial, probe):
+def _link_device(report, serial, live):
     """Tie the single app target's static findings to its live listeners on a device."""
     from ..errors import InputError
     from ..runtime.link import link
-    from ..runtime.pipeline import RuntimeOptions, device_report
+    from ..runtime.pipeline import device_report
 
     apps = [f for f in report.facts if f.app and f.app.package and f.app.platform == "android"]
     if len(apps) != 1:
@@ -299,7 +318,7 @@ def _link_device(report, serial, probe):
                                f"(found {len(apps)} with a package name)")
     package = apps[0].app.package
     try:
-        runtime = device_report(serial, package, RuntimeOptions(probe=probe))
+        runtime = device_report(serial, package, live)
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
     for t in runtime.targets:  # device_report records failures (no device, adb gone) on its target
@@ -309,6 +328,35 @@ def _link_device(report, serial, probe):
     merged = link(report, runtime.facts[0], package).report
     merged.root = report.root
     return merged
+
+
+def _link_host(report, paths, live):
+    """Tie the static findings of PATHS to the live listeners of this host's processes running that code."""
+    from ..errors import InputError
+    from ..runtime.link import link
+    from ..runtime.owners import CodeTree
+    from ..runtime.pipeline import host_report
+
+    try:
+        runtime = host_report(live)
+    except InputError as exc:
+        raise click.UsageError(str(exc)) from None
+    tree = CodeTree([str(p) for p in paths])
+    facts = runtime.facts[0]
+    everything = facts.runtime
+    facts.runtime = [r for r in everything if tree.belongs(r)]  # this code's listeners; the host's others
+    if len(everything) > len(facts.runtime):  # are `portaudit host`'s business
+        facts.target.notes.append(f"{len(everything) - len(facts.runtime)} listener(s) of processes whose code "
+                                  "is not under the scanned paths left out (`portaudit host` lists them)")
+    result = link(report, facts, tree)
+    mine = {lk.runtime.process.pid for lk in result.links if lk.runtime.process}
+    log.info("linked %d listener(s) of %d process(es) running code under %s", len(result.links), len(mine),
+             tree.label)
+    if tree.unreadable:
+        runtime.facts[0].target.notes.append(
+            f"{tree.unreadable} process(es) could not be read (another user's, without root): not linked")
+    result.report.root = report.root
+    return result.report
 
 
 COMMAND = scan_command

@@ -12,10 +12,12 @@ class RuntimeListenerUnexplained(Rule):
 
     ## What
     When a device inventory is linked to a static scan of the same app
-    (`portaudit device --package P --apk app.apk`), a listener of the package
-    that matches no static listener by port, transport or socket name. It comes
-    from code the static scan did not see: dynamically loaded DEX, native code,
-    a packed or obfuscated path, or a process the app started.
+    (`portaudit device --package P --apk app.apk`, `scan app.apk --device`), a
+    listener of the package that matches no static listener by port, transport or
+    socket name; with `scan PATH --host`, a listener of a process whose code is
+    under PATH that no finding explains. It comes from code the static scan did not
+    see: dynamically loaded DEX, native code, a packed or obfuscated path, a
+    library, or a process the app started.
 
     ## Why
     NDSS 2019 found static analysis alone sees at most ~59% of the ports apps open
@@ -38,7 +40,8 @@ class RuntimeListenerUnexplained(Rule):
         for lst in rt.runtime_listeners(facts):
             if not lst.link or lst.link.get("matched") is not False:
                 continue
-            msg = (f"listener of {lst.link.get('package')} not found by the static scan: {lst.endpoint()}"
+            whose = lst.link.get("package") or f"code under {lst.link.get('owner')}"
+            msg = (f"listener of {whose} not found by the static scan: {lst.endpoint()}"
                    f"{rt.owner(lst)}; opened by dynamically loaded, native or unknown code")
             yield self.finding(facts, msg, rt.location(lst), listener=lst.to_listener(),
                                evidence=rt.evidence(lst), extra=rt.extra(lst))
