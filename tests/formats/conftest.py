@@ -109,7 +109,7 @@ def apk_facts(path: str) -> Facts:
 
 def runtime_facts() -> Facts:
     """A host inventory as the runtime input records it (findings come from the runtime rules)."""
-    from portaudit.runtime.model import ProcessInfo, RuntimeListener
+    from portaudit.model.runtime import ProcessInfo, RuntimeListener
 
     target = Target(path="host:buildbox", kind="host")
     items = [

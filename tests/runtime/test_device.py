@@ -268,8 +268,8 @@ def test_link_runtime_to_static_findings_of_the_demo_apk(world, double):
 
 
 def test_link_library_signature(world, double):
-    from portaudit.runtime.link import link
-    from portaudit.runtime.pipeline import device_report
+    from portaudit.live import link
+    from portaudit.live import device_report
     from portaudit.scan import run
 
     static = run([DEMO_APK])

@@ -7,7 +7,7 @@ import os
 
 from .conftest import norm_addr, port, run_cli, ss_listeners
 
-from portaudit.runtime.pipeline import RuntimeOptions, host_report
+from portaudit.live import RuntimeOptions, host_report
 
 
 def _runtime(data, transport, address=None, p=None, name=None):

@@ -22,7 +22,7 @@ from .services import (
     tls_context,
 )
 
-from portaudit.probe import ProbeLimits, fingerprint
+from portaudit.probe import ProbeLimits, identify
 
 FAST = ProbeLimits(timeout=1.0, deadline=6.0, max_bytes=65536)
 
@@ -35,7 +35,7 @@ def http_open():
 
 
 def test_http_without_auth(http_open):
-    r = fingerprint("127.0.0.1", http_open.port, FAST)
+    r = identify("127.0.0.1", http_open.port, FAST)
     assert r.protocol == "http" and r.requires_auth is False
     assert r.evidence.startswith("HTTP/1.0 200") and "Server: BaseHTTP" in r.evidence
     assert r.http["status"] == 200
@@ -44,7 +44,7 @@ def test_http_without_auth(http_open):
 def test_http_with_basic_auth():
     s = HttpServer(auth="admin:secret")
     try:
-        r = fingerprint("127.0.0.1", s.port, FAST)
+        r = identify("127.0.0.1", s.port, FAST)
     finally:
         s.close()
     assert r.protocol == "http" and r.requires_auth is True
@@ -55,7 +55,7 @@ def test_tls_requiring_client_certificate(tmp_path):
     certs = make_certs(str(tmp_path))
     s = HttpServer(tls=tls_context(certs, require_client=True))
     try:
-        r = fingerprint("127.0.0.1", s.port, FAST)
+        r = identify("127.0.0.1", s.port, FAST)
     finally:
         s.close()
     assert r.protocol == "tls" and r.requires_auth is True
@@ -68,7 +68,7 @@ def test_tls_without_client_certificate_then_http(tmp_path):
     certs = make_certs(str(tmp_path))
     s = HttpServer(tls=tls_context(certs, require_client=False))
     try:
-        r = fingerprint("127.0.0.1", s.port, FAST)
+        r = identify("127.0.0.1", s.port, FAST)
     finally:
         s.close()
     assert r.protocol == "https" and r.requires_auth is False
@@ -87,7 +87,7 @@ def test_websocket_upgrade():
     t = threading.Thread(target=server.serve_forever, daemon=True)
     t.start()
     try:
-        r = fingerprint("127.0.0.1", server.socket.getsockname()[1], FAST)
+        r = identify("127.0.0.1", server.socket.getsockname()[1], FAST)
     finally:
         server.shutdown()
     assert r.protocol == "websocket" and r.requires_auth is False
@@ -98,7 +98,7 @@ def test_jdwp_of_a_real_jvm(tmp_path):
     port = free_port()
     proc = start_jdwp(str(tmp_path), port)
     try:
-        r = fingerprint("127.0.0.1", port, FAST)
+        r = identify("127.0.0.1", port, FAST)
         assert proc.poll() is None  # the JVM survived the handshake
     finally:
         stop(proc)
@@ -111,7 +111,7 @@ def test_chromium_devtools(tmp_path):
     port = free_port()
     proc = start_chromium(str(tmp_path / "profile"), port)
     try:
-        r = fingerprint("127.0.0.1", port, FAST)
+        r = identify("127.0.0.1", port, FAST)
     finally:
         stop(proc)
     assert r.protocol == "chrome-devtools" and r.requires_auth is False
@@ -122,7 +122,7 @@ def test_adb_server_host_protocol():
     port = free_port()
     subprocess.run(["adb", "-P", str(port), "start-server"], check=True, capture_output=True, timeout=60)
     try:
-        r = fingerprint("127.0.0.1", port, FAST)
+        r = identify("127.0.0.1", port, FAST)
         version = subprocess.run(["adb", "-P", str(port), "version"], capture_output=True, text=True,
                                  check=False).stdout
     finally:
@@ -135,7 +135,7 @@ def test_adb_server_host_protocol():
 def test_silent_target_times_out_with_a_clear_result():
     s = RawServer(silent)
     try:
-        r = fingerprint("127.0.0.1", s.port, ProbeLimits(timeout=0.3, deadline=2.0))
+        r = identify("127.0.0.1", s.port, ProbeLimits(timeout=0.3, deadline=2.0))
     finally:
         s.close()
     assert r.protocol is None and r.requires_auth is None
@@ -147,7 +147,7 @@ def test_flooding_target_is_read_within_the_byte_limit():
     s = RawServer(flood)
     tracemalloc.start()
     try:
-        r = fingerprint("127.0.0.1", s.port, ProbeLimits(timeout=0.5, deadline=4.0, max_bytes=32768))
+        r = identify("127.0.0.1", s.port, ProbeLimits(timeout=0.5, deadline=4.0, max_bytes=32768))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -159,5 +159,5 @@ def test_flooding_target_is_read_within_the_byte_limit():
 
 def test_refused_port():
     port = free_port()
-    r = fingerprint("127.0.0.1", port, FAST)
+    r = identify("127.0.0.1", port, FAST)
     assert r.error == "connection refused" and r.requires_auth is None

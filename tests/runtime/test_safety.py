@@ -13,7 +13,7 @@ from .services import HttpServer
 
 from portaudit.probe import ProbeLimits
 from portaudit.runtime import procnet
-from portaudit.runtime.pipeline import RuntimeOptions, host_report
+from portaudit.live import RuntimeOptions, host_report
 
 
 @pytest.fixture

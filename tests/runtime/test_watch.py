@@ -10,7 +10,7 @@ from .conftest import run_cli
 
 from portaudit.errors import InputError
 from portaudit.runtime import host
-from portaudit.runtime.model import Inventory
+from portaudit.model.runtime import Inventory
 from portaudit.runtime.watch import summary, watch
 
 

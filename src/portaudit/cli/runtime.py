@@ -11,7 +11,7 @@ import click
 from .. import formats
 from ..model import Severity
 from ..probe import ProbeLimits
-from ..runtime.pipeline import RuntimeOptions, device_report, host_report
+from ..live import RuntimeOptions, device_report, host_report
 from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, setup_logging
 
 INVENTORY_WIDTH = 80  # the console design target (docs/ci.md)
@@ -225,7 +225,7 @@ def device_command(fmt, output, fail_on, min_severity, watch, interval, db, prob
     try:
         report = device_report(serial, package, opts, adb_host=adb_host, adb_port=adb_port)
         if apk:
-            from ..runtime.link import link
+            from ..live import link
             from ..scan import run
 
             static = run([apk])

@@ -19,7 +19,7 @@ from ..formats.text import oneline
 from ..model import Confidence, Severity
 from ..options import Options, set_limit
 from ..report import Report, finding_sort_key, project_root
-from ..runtime.pipeline import RuntimeOptions
+from ..live import RuntimeOptions
 from ..scan import run
 from . import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERNAL, NOTICE, setup_logging
 from .runtime import Duration
@@ -309,8 +309,8 @@ def _exit_code(report: Report, fail_on: str, wrote_baseline: bool, render_failed
 def _link_device(report, serial, live):
     """Tie the single app target's static findings to its live listeners on a device."""
     from ..errors import InputError
-    from ..runtime.link import link
-    from ..runtime.pipeline import device_report
+    from ..live import link
+    from ..live import device_report
 
     apps = [f for f in report.facts if f.app and f.app.package and f.app.platform == "android"]
     if len(apps) != 1:
@@ -333,9 +333,9 @@ def _link_device(report, serial, live):
 def _link_host(report, paths, live):
     """Tie the static findings of PATHS to the live listeners of this host's processes running that code."""
     from ..errors import InputError
-    from ..runtime.link import link
+    from ..live import link
     from ..runtime.owners import CodeTree
-    from ..runtime.pipeline import host_report
+    from ..live import host_report
 
     try:
         runtime = host_report(live)

@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..model import Bind
-from ..runtime.model import RuntimeListener
+from ..model.runtime import RuntimeListener
 from . import netns as _netns
-from .fingerprint import ProbeLimits, ProbeResult, fingerprint
+from .identify import ProbeLimits, ProbeResult, identify
 
 log = logging.getLogger("portaudit")
 
@@ -30,7 +30,7 @@ __all__ = [
     "ProbeResult",
     "connect_address",
     "connectable",
-    "fingerprint",
+    "identify",
     "probe_listeners",
     "reach",
 ]
@@ -69,7 +69,7 @@ def probe_listeners(plans: list[ProbePlan], limits: ProbeLimits | None = None, c
     lock = threading.Lock()
 
     def one(plan: ProbePlan) -> ProbeResult:
-        res = fingerprint(plan.host, plan.port, limits)
+        res = identify(plan.host, plan.port, limits)
         with lock:
             plan.listener.probe = {**res.to_dict(), "via": plan.label}
             results.append(res)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Bind, Confidence, Facts, Finding, Severity
-from ..runtime import findings as rt
+from . import runtime_common as rt
 from .base import OPEN_PORT_IDS, Rule
 
 

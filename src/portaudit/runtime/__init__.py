@@ -2,6 +2,7 @@
 
 Modules: ``procnet`` (kernel socket tables), ``host`` (this machine), ``device``
 (adb), ``watch`` (polling + SQLite), ``firewall`` (nftables / iptables),
-``pipeline`` (inventory -> Facts -> findings -> Report), ``link`` (runtime <->
-static findings).  The probes live in :mod:`portaudit.probe`.
+``targets`` (``--target`` / ``--reach`` scope), ``owners`` (whose listener it is),
+``link`` (runtime <-> static findings, as facts).  The probes live in
+:mod:`portaudit.probe`; :mod:`portaudit.live` runs inventory, probes and rules.
 """

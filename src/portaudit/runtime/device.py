@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from .model import Inventory, ProcessInfo, RuntimeListener
+from ..model.runtime import Inventory, ProcessInfo, RuntimeListener
 from .procnet import ALL_FILES, ProcNetError, parse_table
 
 log = logging.getLogger("portaudit")

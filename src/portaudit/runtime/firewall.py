@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Bind
-from .model import RuntimeListener
+from ..model.runtime import RuntimeListener
 
 MATCH, NOMATCH, PARTIAL, UNKNOWN = "match", "nomatch", "partial", "unknown"
 

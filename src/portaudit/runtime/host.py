@@ -23,7 +23,7 @@ import sys
 from typing import Any, NamedTuple
 
 from ..model import Bind
-from .model import Inventory, ProcessInfo, RuntimeListener
+from ..model.runtime import Inventory, ProcessInfo, RuntimeListener
 from .procnet import bind_class, read_tables
 
 log = logging.getLogger("portaudit")

@@ -1,12 +1,13 @@
 """Tie runtime listeners to the static findings of the code that opened them: one matching for
 the device (an app's package) and the host (processes whose code is under the scanned paths).
 
-``link(report_static, runtime_facts, owner) -> LinkResult``
+``link(report_static, runtime_facts, owner) -> list[Link]`` (:func:`portaudit.live.link` wraps it:
+it evaluates the runtime rules on the linked facts and merges the reports into a ``LinkResult``)
 
 * ``report_static``: a :class:`~portaudit.report.Report` from
   :func:`portaudit.scan.run` over the app or tree (its facts must be kept: ``report.facts``).
 * ``runtime_facts``: the :class:`~portaudit.model.Facts` of a device or host run
-  (``pipeline.device_report(...).facts[0]``, ``pipeline.host_report(...).facts[0]``).
+  (``live.device_report(...).facts[0]``, ``live.host_report(...).facts[0]``).
 * ``owner``: whose listeners are linked, :class:`~portaudit.runtime.owners.Package`
   (a package name is accepted too) or :class:`~portaudit.runtime.owners.CodeTree`;
   the listeners of anyone else are left as they are.
@@ -23,7 +24,7 @@ for it are dropped); an unmatched one keeps its runtime exposure finding and get
 ``runtime-listener-unexplained`` finding (dynamically loaded, native or unknown code).  A match by
 port whose static bind class is known and differs from the one the kernel shows is recorded as
 ``link.disagrees`` (rule ``runtime-bind-disagrees``): the analysis was wrong, or configuration
-changed the address.  The returned report holds the static targets and findings plus the runtime
+changed the address.  ``live.link``'s report holds the static targets and findings plus the runtime
 target and its (re-evaluated) findings.
 """
 
@@ -33,13 +34,11 @@ import os
 from dataclasses import dataclass, field
 
 from ..model import Bind, Confidence, Facts, Finding, Listener
-from ..report import Report, finding_sort_key
-from .model import RuntimeListener
+from ..report import Report
+from ..model.runtime import RuntimeListener
 from .owners import CodeTree, Package
-from .pipeline import finish
 
 KNOWN_BINDS = (Bind.ALL, Bind.LOOPBACK, Bind.SPECIFIC)
-LINK_RULES = {"runtime-bind-disagrees", "runtime-listener-unexplained"}  # about the link itself: always kept
 
 
 @dataclass
@@ -48,16 +47,6 @@ class Link:
     by: str | None  # "port" | "name" | "debug" | "transport" | None (unmatched)
     static: list[Listener] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-
-
-@dataclass
-class LinkResult:
-    links: list[Link]
-    report: Report
-
-    @property
-    def unmatched(self) -> list[Link]:
-        return [lk for lk in self.links if lk.by is None]
 
 
 def _static_facts(report: Report, owner: Package | CodeTree) -> list[Facts]:
@@ -111,7 +100,9 @@ def _match(rl: RuntimeListener, static_listeners: list[Listener],
     return by, matched
 
 
-def link(report_static: Report, runtime_facts: Facts, owner: Package | CodeTree | str) -> LinkResult:
+def link(report_static: Report, runtime_facts: Facts, owner: Package | CodeTree | str) -> list[Link]:
+    """Annotate: every runtime listener of ``owner`` gets ``link``; matched static findings get
+    ``confidence: high`` and ``extra["runtime"]``.  :func:`portaudit.live.link` evaluates and merges."""
     if isinstance(owner, str):
         owner = Package(owner)
     static_facts = _static_facts(report_static, owner)
@@ -147,17 +138,4 @@ def link(report_static: Report, runtime_facts: Facts, owner: Package | CodeTree 
             if disagrees:
                 rl.link["disagrees"] = disagrees
         links.append(lk)
-    runtime_report = finish(runtime_facts)
-    # A matched socket is reported once: by its static finding, which now carries the runtime evidence.
-    # (a disagreement keeps nothing back: rule runtime-bind-disagrees reports it, with the observed bind)
-    matched_keys = {(lk.runtime.transport, lk.runtime.address, lk.runtime.port) for lk in links
-                    if lk.by is not None}
-    runtime_report.findings = [
-        f for f in runtime_report.findings
-        if f.listener is None or f.rule in LINK_RULES
-        or (f.listener.transport, f.listener.address, f.listener.port) not in matched_keys]
-    merged = Report(targets=list(report_static.targets) + runtime_report.targets,
-                    findings=list(report_static.findings) + runtime_report.findings,
-                    facts=list(report_static.facts) + runtime_report.facts)
-    merged.findings.sort(key=finding_sort_key)
-    return LinkResult(links=links, report=merged)
+    return links

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import RuntimeListener
+from ..model.runtime import RuntimeListener
 
 CLASSPATH_FLAGS = ("-cp", "-classpath", "--class-path")
 

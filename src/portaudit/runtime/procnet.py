@@ -20,7 +20,7 @@ import ipaddress
 import struct
 
 from ..model import Bind
-from .model import RuntimeListener
+from ..model.runtime import RuntimeListener
 
 TCP_STATES = {
     "01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FIN_WAIT1", "05": "FIN_WAIT2",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..model import Bind
-from .model import RuntimeListener
+from ..model.runtime import RuntimeListener
 from .procnet import bind_class
 
 REMOTE_FLAG = "--allow-remote"

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from .model import Inventory, RuntimeListener
+from ..model.runtime import Inventory, RuntimeListener
 
 log = logging.getLogger("portaudit")
 

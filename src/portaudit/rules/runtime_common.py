@@ -1,11 +1,12 @@
-"""Shared by the runtime rules (``rules/runtime_*.py``): predicates and the finding extras."""
+"""Shared by the runtime rules (``rules/runtime_*.py``): predicates and the finding extras, read from
+the facts only (:mod:`portaudit.model.runtime`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..model import Bind, Location, Severity
-from .model import RuntimeListener
+from ..model import Bind, Facts, Location, Severity
+from ..model.runtime import RuntimeListener
 
 APP_UID_START = 10000
 DEBUG_PROTOCOLS = {"jdwp": "JDWP (Java debugger)", "chrome-devtools": "Chrome DevTools",
@@ -14,7 +15,7 @@ DEBUG_SOCKET_KINDS = {"webview-devtools": "WebView DevTools", "stetho-devtools":
                       "chrome-devtools": "Chrome DevTools", "devtools": "DevTools"}
 
 
-def runtime_listeners(facts) -> list[RuntimeListener]:
+def runtime_listeners(facts: Facts) -> list[RuntimeListener]:
     return [r for r in facts.runtime if isinstance(r, RuntimeListener)]
 
 

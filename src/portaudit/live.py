@@ -1,12 +1,13 @@
-"""Inventory -> Facts -> findings -> Report, for ``portaudit host`` and ``portaudit device``.
+"""The live side's orchestration, beside :mod:`portaudit.scan`: inventory (``runtime``), probes
+(``probe``) -> Facts -> the runtime rules -> Report, for ``portaudit host``, ``portaudit device``
+and the linked runs (``scan --device``, ``scan --host``).
 
-Runtime listeners are evaluated by the runtime rules only (``rules/runtime_*.py``,
-order 300-399).  ``Facts.listeners`` still carries every runtime listener converted
-to :class:`portaudit.model.Listener` (``api`` = ``runtime:<transport>``,
-``location.file`` = the kernel table it was read from, ``location.function`` = the
-process name) for consumers and for :func:`portaudit.runtime.link.link`, but the
-static listener rules are not run on them: a runtime socket has no code to
-check for peer guards, and running both would report every socket twice.
+Runtime listeners are evaluated by the runtime rules only (the rules tagged ``runtime``).
+``Facts.listeners`` still carries every runtime listener converted to
+:class:`portaudit.model.Listener` (``api`` = ``runtime:<transport>``, ``location.file`` = the kernel
+table it was read from, ``location.function`` = the process name) for consumers and for
+:func:`portaudit.runtime.link.link`, but the static listener rules are not run on them: a runtime
+socket has no code to check for peer guards, and running both would report every socket twice.
 """
 
 from __future__ import annotations
@@ -16,22 +17,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .. import rules
-from ..errors import InputError
-from ..model import Facts, Target
-from ..probe import ProbeLimits, ProbePlan, connectable, plan_host, probe_listeners, reach
-from ..probe import netns as _netns
-from ..report import Report
-from . import firewall as fw
-from . import targets as _targets
-from .model import Inventory, ProcessInfo, RuntimeListener
-from .watch import watch as _watch
+from . import rules
+from .errors import InputError
+from .model import Facts, Target
+from .probe import ProbeLimits, ProbePlan, connectable, plan_host, probe_listeners, reach
+from .probe import netns as _netns
+from .report import Report, finding_sort_key
+from .runtime import firewall as fw
+from .runtime import link as _link
+from .runtime import targets as _targets
+from .model.runtime import Inventory, ProcessInfo, RuntimeListener
+from .runtime.link import Link
+from .runtime.owners import CodeTree, Package
+from .runtime.watch import watch as _watch
 
 log = logging.getLogger("portaudit")
 
 
 def runtime_rule_ids() -> list[str]:
-    return [r.id for r in rules.ALL if "runtime" in r.tags or 300 <= r.order < 400]
+    return [r.id for r in rules.ALL if "runtime" in r.tags]
 
 
 @dataclass
@@ -99,7 +103,7 @@ def finish(facts: Facts) -> Report:
 
 
 def host_report(opts: RuntimeOptions | None = None, proc: str = "/proc") -> Report:
-    from . import host as _host
+    from .runtime import host as _host
 
     opts = opts or RuntimeOptions()
     start = time.perf_counter()
@@ -148,7 +152,7 @@ DEVTOOLS_KINDS = ("webview-devtools", "stetho-devtools", "chrome-devtools", "dev
 
 def device_report(serial: str | None = None, package: str | None = None, opts: RuntimeOptions | None = None,
                   adb_host: str | None = None, adb_port: int | None = None, session=None) -> Report:
-    from . import device as _dev
+    from .runtime import device as _dev
 
     opts = opts or RuntimeOptions()
     start = time.perf_counter()
@@ -232,3 +236,38 @@ def _device_probes(session, listeners: list[RuntimeListener], opts: RuntimeOptio
 
 def process_for(lst: RuntimeListener) -> ProcessInfo:
     return lst.process or ProcessInfo(uid=lst.uid)
+
+
+# -- link to code ----------------------------------------------------------------------------
+
+LINK_RULES = {"runtime-bind-disagrees", "runtime-listener-unexplained"}  # about the link itself: always kept
+
+
+@dataclass
+class LinkResult:
+    links: list[Link]
+    report: Report
+
+    @property
+    def unmatched(self) -> list[Link]:
+        return [lk for lk in self.links if lk.by is None]
+
+
+def link(report_static: Report, runtime_facts: Facts, owner: Package | CodeTree | str) -> LinkResult:
+    """Tie ``runtime_facts`` to the static report (:func:`portaudit.runtime.link.link`), evaluate the
+    runtime rules on the linked facts and merge both into one report."""
+    links = _link.link(report_static, runtime_facts, owner)
+    runtime_report = finish(runtime_facts)
+    # A matched socket is reported once: by its static finding, which now carries the runtime evidence.
+    # (a disagreement keeps nothing back: rule runtime-bind-disagrees reports it, with the observed bind)
+    matched_keys = {(lk.runtime.transport, lk.runtime.address, lk.runtime.port) for lk in links
+                    if lk.by is not None}
+    runtime_report.findings = [
+        f for f in runtime_report.findings
+        if f.listener is None or f.rule in LINK_RULES
+        or (f.listener.transport, f.listener.address, f.listener.port) not in matched_keys]
+    merged = Report(targets=list(report_static.targets) + runtime_report.targets,
+                    findings=list(report_static.findings) + runtime_report.findings,
+                    facts=list(report_static.facts) + runtime_report.facts)
+    merged.findings.sort(key=finding_sort_key)
+    return LinkResult(links=links, report=merged)

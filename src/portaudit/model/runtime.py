@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Bind, Listener, Location, Origin
+from . import Bind, Listener, Location, Origin
 
 
 @dataclass

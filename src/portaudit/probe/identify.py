@@ -1,4 +1,4 @@
-"""Bounded, handshake-only fingerprints of one TCP service.
+"""Service identification: bounded, handshake-only probes of one TCP service.
 
 Each step opens its own connection, sends one handshake and reads at most
 ``max_bytes`` before closing; every socket operation has a timeout and the whole
@@ -288,15 +288,15 @@ def probe_adbd(host: str, port: int, budget: _Budget, connector=None) -> tuple[s
         _close(sock)
 
 
-# -- the fingerprint ---------------------------------------------------------------------
+# -- identify ---------------------------------------------------------------------------
 
-def fingerprint(host: str, port: int, limits: ProbeLimits | None = None, connector=None) -> ProbeResult:
+def identify(host: str, port: int, limits: ProbeLimits | None = None, connector=None) -> ProbeResult:
     """Identify the service on host:port; never raises (errors land in ``result.error``)."""
     limits = limits or ProbeLimits()
     budget = _Budget(limits)
     res = ProbeResult(host=host, port=port)
     try:
-        _fingerprint(res, budget, connector)
+        _identify(res, budget, connector)
     except ConnectionRefusedError:
         res.error = "connection refused"
         res.evidence = "connection refused"
@@ -309,7 +309,7 @@ def fingerprint(host: str, port: int, limits: ProbeLimits | None = None, connect
     return res
 
 
-def _fingerprint(res: ProbeResult, budget: _Budget, connector) -> None:
+def _identify(res: ProbeResult, budget: _Budget, connector) -> None:
     host, port = res.host, res.port
     res.steps.append("tls")
     tls = probe_tls(host, port, budget, connector)

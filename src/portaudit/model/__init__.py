@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # model.runtime builds on this module
+    from .runtime import RuntimeListener
 
 
 class Severity(enum.IntEnum):
@@ -235,7 +238,7 @@ class Facts:
     listeners: list[Listener] = field(default_factory=list)
     debug: list[DebugService] = field(default_factory=list)
     sdks: list[Origin] = field(default_factory=list)  # SDKs present (whether or not they listen)
-    runtime: list[Any] = field(default_factory=list)  # runtime listeners (device / host inputs)
+    runtime: list[RuntimeListener] = field(default_factory=list)  # live listeners (device / host runs)
     stats: dict[str, Any] = field(default_factory=dict)
 
 
