@@ -63,7 +63,7 @@ def analyze(target: Target, options: Options) -> Facts:
     facts.stats["native_libs"] = len(out.libs)
     facts.stats["decompressed_bytes"] = budget.used
     if out.dexes:
-        _run_dex(out.dexes, app_package, limits, facts, target)
+        _run_dex(out.dexes, app_package, limits, facts, target, resources=out.resources)
     if out.libs:
         _run_native(out.libs, limits, facts, target)
     _run_daemons(out, facts, target)
@@ -99,7 +99,7 @@ def _run_child(child: Child, limits, facts: Facts, target: Target) -> dict:
     target.notes.extend(co.notes)
     target.errors.extend(co.errors)
     if co.dexes:
-        _run_dex(co.dexes, pkg, limits, facts, target, record_stats=False)
+        _run_dex(co.dexes, pkg, limits, facts, target, record_stats=False, resources=co.resources)
     if co.libs:
         _run_native(co.libs, limits, facts, target)
     _run_daemons(co, facts, target)
@@ -122,7 +122,8 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _run_dex(dexes, app_package, limits, facts: Facts, target: Target, record_stats: bool = True) -> None:
+def _run_dex(dexes, app_package, limits, facts: Facts, target: Target, record_stats: bool = True,
+             resources=None) -> None:
     try:
         dexmod = importlib.import_module("portaudit.inputs.dex")
         analyze_dex = dexmod.analyze_dex
@@ -132,7 +133,7 @@ def _run_dex(dexes, app_package, limits, facts: Facts, target: Target, record_st
         target.notes.append("DEX engine not installed: bytecode not analysed")
         facts.stats["dex_engine"] = None
         return
-    res = analyze_dex(dexes, app_package=app_package, limits=limits)
+    res = analyze_dex(dexes, app_package=app_package, limits=limits, resources=resources)
     facts.listeners.extend(getattr(res, "listeners", []) or [])
     facts.debug.extend(getattr(res, "debug", []) or [])
     facts.sdks.extend(getattr(res, "sdks", []) or [])

@@ -208,6 +208,17 @@ class ResourceLookup:
         v = self.value(rid)
         return bool(v.data) if v is not None and v.kind == "bool" else None
 
+    def __call__(self, rid: int) -> tuple[str | None, int | str | bool | None]:
+        """(name, value) of ``rid`` as the DEX engine asks for it (``inputs.dex.ResourceLookup``): the
+        entry name (``port`` for ``@integer/port``), the default configuration's value; None for what
+        the table does not have."""
+        name = self.name(rid)
+        v = self.value(rid)
+        data = v.data if v is not None and v.kind in ("int", "string", "bool") else None
+        if v is not None and v.kind == "bool":
+            data = bool(v.data)
+        return (name.rpartition("/")[2] if name else None), data
+
     def name(self, rid: int) -> str | None:
         """``@integer/port`` style name of the id, when the table has it."""
         table = self._get()

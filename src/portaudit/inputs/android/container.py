@@ -165,6 +165,11 @@ def _manifest_from_aab(archive: Archive, out: Contents) -> AppInfo | None:
     except Exception as exc:  # noqa: BLE001 - contain it, keep the DEX
         out.errors.append(f"{path}: unreadable protobuf manifest ({type(exc).__name__}: {exc})")
         return None
+    if res and out.resources is None:  # the DEX engine reads R.integer / R.string through it
+        from .aapt2_proto import ProtoResourceTable
+        from .arsc import ResourceLookup
+
+        out.resources = ResourceLookup(table=ProtoResourceTable(res))
     out.notes.extend(notes)
     return info
 

@@ -130,8 +130,9 @@ class Resources:
             except Exception:  # noqa: BLE001 - a damaged table resolves nothing
                 name, val = None, None
         key = name or f"0x{n & 0xFFFFFFFF:08x}"
-        if val is None:
-            return FromConfig(f"R.{kind}", key, None)
+        wanted = {"integer": int, "string": str}.get(kind)
+        if val is None or isinstance(val, bool) or (wanted is not None and not isinstance(val, wanted)):
+            return FromConfig(f"R.{kind}", key, None)  # not in the table, or not that kind: no guess
         return FromConfig(f"R.{kind}", key, Const(val))
 
 
