@@ -214,9 +214,11 @@ class ResourceLookup:
         the table does not have."""
         name = self.name(rid)
         v = self.value(rid)
-        data = v.data if v is not None and v.kind in ("int", "string", "bool") else None
+        data: int | str | bool | None = None
         if v is not None and v.kind == "bool":
             data = bool(v.data)
+        elif v is not None and v.kind in ("int", "string") and isinstance(v.data, (int, str)):
+            data = v.data
         return (name.rpartition("/")[2] if name else None), data
 
     def name(self, rid: int) -> str | None:
