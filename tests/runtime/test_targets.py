@@ -35,6 +35,13 @@ def test_unreachable_and_unresolvable_targets_are_notes_not_findings():
                                               "port": closed, "reachable": False,
                                               "detail": "not reachable: connection refused"}
     assert records["nosuch.invalid:81"]["address"] is None and records["nosuch.invalid:81"]["reachable"] is False
+    sarif = json.loads(run_cli(*ARGS, "--target", f"127.0.0.1:{closed}", "-f", "sarif").stdout)  # -f: the last wins
+    texts = [n["message"]["text"] for n in sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+             if n["level"] == "note"]
+    assert any(t.endswith(f"--target 127.0.0.1:{closed}: not reachable: connection refused; not a listener "
+                          "finding") for t in texts)
+    html = run_cli(*ARGS, "--target", f"127.0.0.1:{closed}", "-f", "html").stdout
+    assert f"--target 127.0.0.1:{closed}: not reachable: connection refused" in html
     console = run_cli(*ARGS[:1], "--no-firewall", "--no-unix", "--target", f"127.0.0.1:{closed}")
     assert f"--target 127.0.0.1:{closed}: not reachable: connection refused" in console.stdout.splitlines()
 

@@ -364,6 +364,13 @@ def build(report: Report, *, suppressed: list[tuple[Finding, str, str]] | None =
                 "message": {"text": f"{t.path}: {err}"},
                 "locations": [{"physicalLocation": {"artifactLocation": b.artifacts.target(t)}}],
             })
+        if t.kind in RUNTIME_KINDS:  # a live run's notes say what was not reached (an unreachable --target)
+            for note in t.notes:
+                notifications.append({
+                    "level": "note",
+                    "message": {"text": f"{t.path}: {note}"},
+                    "locations": [{"physicalLocation": {"artifactLocation": b.artifacts.target(t)}}],
+                })
     invocation: dict[str, Any] = {"executionSuccessful": not report.failed_all()}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
