@@ -166,6 +166,17 @@ def seed_blobs(kind: str) -> list[tuple[str, bytes]]:
             if lang in LANGS:
                 out.append((p.name, bytes([LANGS.index(lang)]) + p.read_bytes()))
         return out
+    if kind == "daemons":
+        # the first byte picks the file name (fuzz_daemons.FILES): 0 torrc, 1 privoxy, 2 v2ray, 3 shadowsocks
+        pkg = THIRD_PARTY / "daemons"
+        picks = [(0, pkg / "tor" / "etc" / "tor" / "torrc"),
+                 (1, pkg / "privoxy" / "usr" / "share" / "privoxy" / "config")]
+        picks += [(2, p) for p in _files(pkg / "v2ray", ["usr/share/v2ray/*.json"], 1 << 20)]
+        picks += [(3, p) for p in _files(pkg / "shadowsocks-libev", ["**/*.json"], 1 << 20)]
+        out = [(f"{i}-{p.name}", bytes([i]) + p.read_bytes()) for i, p in picks if p.is_file()]
+        # pdnsd is not packaged in Debian 12: a configuration in pdnsd.conf(5)'s syntax
+        out.append(("4-pdnsd.conf", b"\x04global { server_ip = 127.0.0.1; server_port = 1053; }\n"))
+        return out
     if kind in ("render", "discover"):  # structured harnesses (fuzz/_make.py): any bytes are a start
         cases = _files(ROOT / "tests" / "source" / "cases", ["*/*"], 1 << 20)[:8]
         out = [(p.name, p.read_bytes()[:4096]) for p in cases]

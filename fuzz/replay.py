@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fuzz import _harness as H
 
 HARNESSES = ("zip", "apk", "axml", "proto_manifest", "dex", "elf", "macho", "plist", "procnet", "source", "render",
-             "discover")
+             "discover", "daemons")
 
 
 def load(name: str):
