@@ -8,6 +8,11 @@ first, then the instructions that load one into the selector register (AArch64 `
 x86-64 ``mov rsi, [rip+x]``), and only the calls that follow such a load are run through the
 emulator, which gives the receiver's arguments: the port (an integer), the interface (an NSString
 literal: a ``__cfstring`` whose third word points at the characters; nil = the library default).
+
+Xcode 14+ compiles a send as a call to a per-selector stub in ``__TEXT,__objc_stubs``
+(``_objc_msgSend$<selector>``; the caller does not set x1): each stub starts with the same
+``adrp`` + ``ldr x1`` of its selector reference, so a stub whose load is of a wanted selector makes
+every call to the stub's address a send of that selector (release builds strip the stubs' names).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...model import Bind, Listener
-from ..native.callsites import CallSite, call_sites
+from ..native.callsites import CallSite, call_sites, calls_to
 from ..native.catalog import catalog
 from ..native.image import Image
 from ..native.scan import Scanner, Verdict, classify_host, explain, with_default
@@ -146,25 +151,40 @@ def listeners(sc: Scanner) -> list[Listener]:
     loads = _selector_loads(img, refs) if refs else []
     if not loads:
         return []
+    stubs = _stubs(img, loads)
     msgsends = call_sites(img, {"objc_msgSend"})
     before = len(sc.listeners)
     by_sel = {s.selector: s for s in present}
     for at, sel in loads:
+        if at - 4 in stubs:  # the stub's own load: its callers are below
+            continue
         site = next((c for c in msgsends if c.addr > at and img.function_start(c.addr) == img.function_start(at)),
                     None)
         if site is not None:
             _call(sc, site, by_sel[sel])
+    for site in calls_to(img, stubs):
+        _call(sc, site, by_sel[site.target.removeprefix("objc_msgSend$")], stub=True)
     return sc.listeners[before:]
 
 
-def _call(sc: Scanner, site: CallSite, spec: ObjcSpec) -> None:
+def _stubs(img: Image, loads: list[tuple[int, str]]) -> dict[int, str]:
+    """Selector stubs of wanted selectors: stub address -> ``objc_msgSend$<selector>``.  A stub is
+    the ``adrp x1`` + ``ldr x1`` pair at the start of a ``__objc_stubs`` entry."""
+    rng = img.sections.get("__TEXT,__objc_stubs")
+    if rng is None or img.arch != "arm64":
+        return {}
+    lo, _off, size = rng
+    return {at - 4: f"objc_msgSend${sel}" for at, sel in loads if lo <= at - 4 < lo + size}
+
+
+def _call(sc: Scanner, site: CallSite, spec: ObjcSpec, stub: bool = False) -> None:
     start = sc.img.function_start(site.addr)
     if start is None or site.addr - start > MAX_FUNCTION_BYTES:
         return
     ctx = sc.run_to(start, site)
     emu, st, args = ctx.emu, ctx.st, ctx.emu.args(ctx.st, 6)
-    if emu.cstring(st, args[1]) != spec.selector.encode():
-        return  # another message between the load and this call
+    if not stub and emu.cstring(st, args[1]) != spec.selector.encode():
+        return  # another message between the load and this call (a stub call: the stub is the selector)
     port = None
     if spec.port_arg is not None:
         p = args[spec.port_arg]
@@ -183,4 +203,5 @@ def _call(sc: Scanner, site: CallSite, spec: ObjcSpec) -> None:
                     bind, addr = Bind.SPECIFIC, text
                 v = Verdict(bind, addr, v.port, spec.transport, None, (f"interface @{text!r}",))
     v = with_default(sc.img, spec.default_bind, spec.restricted_by, v, spec.default_address)
-    sc.add_verdict(ctx, f"[{spec.cls} {spec.selector}]", spec.api, v, spec.fix)
+    via = f" (selector stub objc_msgSend${spec.selector})" if stub else ""
+    sc.add_verdict(ctx, f"[{spec.cls} {spec.selector}]{via}", spec.api, v, spec.fix)

@@ -64,6 +64,24 @@ def call_sites(img: Image, wanted: set[str]) -> list[CallSite]:
     return out
 
 
+def calls_to(img: Image, targets: dict[int, str]) -> list[CallSite]:
+    """Every direct call / tail call to one of ``targets`` (address -> a name for it): code of the
+    image itself, such as Objective-C selector stubs.  AArch64 only (the one architecture that has
+    them); other architectures answer nothing."""
+    if not targets or img.arch != "arm64":
+        return []
+    want = _Wanted(dict(targets), {}, np.array(sorted(targets), dtype=np.int64))
+    out: list[CallSite] = []
+    for sec in img.code:
+        lo, hi = sec.offset, sec.offset + sec.fsize
+        if hi > len(img.data) or hi <= lo or sec.vaddr < 0 or sec.vaddr + sec.fsize >= 1 << 62:
+            continue
+        buf = np.frombuffer(img.data, dtype=np.uint8, count=hi - lo, offset=lo)
+        out.extend(_arm64_sites(img, buf, sec.vaddr, want))
+    out.sort(key=lambda c: c.addr)
+    return out
+
+
 def _arm64_sites(img: Image, buf: np.ndarray, base: int, want: _Wanted) -> list[CallSite]:
     """BL (op 0x25) and B (0x05) with a 26-bit word offset."""
     n = len(buf) // 4
