@@ -104,8 +104,35 @@ def android_apps(max_bytes: int = 256 * 1024) -> list[Path]:
     return out
 
 
+def _procnet_seeds() -> list[tuple[str, bytes]]:
+    out = []
+    for i, name in enumerate(("tcp", "tcp6", "udp", "udp6", "unix")):
+        try:
+            text = Path("/proc/net", name).read_bytes()[:16384]
+        except OSError:
+            continue
+        out.append((name, bytes([i]) + text))
+    return out
+
+
+def _daemon_seeds() -> list[tuple[str, bytes]]:
+    # the first byte picks the file name (fuzz_daemons.FILES): 0 torrc, 1 privoxy, 2 v2ray, 3 shadowsocks
+    pkg = THIRD_PARTY / "daemons"
+    picks = [(0, pkg / "tor" / "etc" / "tor" / "torrc"),
+             (1, pkg / "privoxy" / "usr" / "share" / "privoxy" / "config")]
+    picks += [(2, p) for p in _files(pkg / "v2ray", ["usr/share/v2ray/*.json"], 1 << 20)]
+    picks += [(3, p) for p in _files(pkg / "shadowsocks-libev", ["**/*.json"], 1 << 20)]
+    out = [(f"{i}-{p.name}", bytes([i]) + p.read_bytes()) for i, p in picks if p.is_file()]
+    # pdnsd is not packaged in Debian 12: a configuration in pdnsd.conf(5)'s syntax
+    out.append(("4-pdnsd.conf", b"\x04global { server_ip = 127.0.0.1; server_port = 1053; }\n"))
+    return out
+
+
 def seed_blobs(kind: str) -> list[tuple[str, bytes]]:
     """(name, bytes) of real inputs for one harness (small ones, so the fuzzer stays fast)."""
+    helper = {"procnet": _procnet_seeds, "daemons": _daemon_seeds}.get(kind)
+    if helper is not None:
+        return helper()
     if kind in ("zip", "apk"):
         files = android_apps() + _files(FIXTURES / "ios" / "bin", ["*.ipa"], 1 << 20)
         if kind == "zip":
@@ -145,15 +172,6 @@ def seed_blobs(kind: str) -> list[tuple[str, bytes]]:
         out += _zip_members(_files(FIXTURES / "ios" / "bin", ["*.ipa"], 1 << 20),
                             lambda n: n.endswith(("Info.plist", ".mobileprovision")))
         return out
-    if kind == "procnet":
-        out = []
-        for i, name in enumerate(("tcp", "tcp6", "udp", "udp6", "unix")):
-            try:
-                text = Path("/proc/net", name).read_bytes()[:16384]
-            except OSError:
-                continue
-            out.append((name, bytes([i]) + text))
-        return out
     if kind == "source":
         from fuzz.fuzz_source import LANGS
 
@@ -165,17 +183,6 @@ def seed_blobs(kind: str) -> list[tuple[str, bytes]]:
                     ".py": "python", ".go": "go"}.get(p.suffix)
             if lang in LANGS:
                 out.append((p.name, bytes([LANGS.index(lang)]) + p.read_bytes()))
-        return out
-    if kind == "daemons":
-        # the first byte picks the file name (fuzz_daemons.FILES): 0 torrc, 1 privoxy, 2 v2ray, 3 shadowsocks
-        pkg = THIRD_PARTY / "daemons"
-        picks = [(0, pkg / "tor" / "etc" / "tor" / "torrc"),
-                 (1, pkg / "privoxy" / "usr" / "share" / "privoxy" / "config")]
-        picks += [(2, p) for p in _files(pkg / "v2ray", ["usr/share/v2ray/*.json"], 1 << 20)]
-        picks += [(3, p) for p in _files(pkg / "shadowsocks-libev", ["**/*.json"], 1 << 20)]
-        out = [(f"{i}-{p.name}", bytes([i]) + p.read_bytes()) for i, p in picks if p.is_file()]
-        # pdnsd is not packaged in Debian 12: a configuration in pdnsd.conf(5)'s syntax
-        out.append(("4-pdnsd.conf", b"\x04global { server_ip = 127.0.0.1; server_port = 1053; }\n"))
         return out
     if kind in ("render", "discover"):  # structured harnesses (fuzz/_make.py): any bytes are a start
         cases = _files(ROOT / "tests" / "source" / "cases", ["*/*"], 1 << 20)[:8]

@@ -17,11 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import rules
+from . import rules, scan
 from .errors import InputError
 from .model import Facts, Target
 from .probe import ProbeLimits, ProbePlan, connectable, plan_host, probe_listeners, reach
 from .probe import netns as _netns
+from .options import Options
 from .report import Report, finding_sort_key
 from .runtime import firewall as fw
 from .runtime import link as _link
@@ -253,21 +254,44 @@ class LinkResult:
         return [lk for lk in self.links if lk.by is None]
 
 
-def link(report_static: Report, runtime_facts: Facts, owner: Package | CodeTree | str) -> LinkResult:
-    """Tie ``runtime_facts`` to the static report (:func:`portaudit.runtime.link.link`), evaluate the
-    runtime rules on the linked facts and merge both into one report."""
-    links = _link.link(report_static, runtime_facts, owner)
-    runtime_report = finish(runtime_facts)
-    # A matched socket is reported once: by its static finding, which now carries the runtime evidence.
-    # (a disagreement keeps nothing back: rule runtime-bind-disagrees reports it, with the observed bind)
-    matched_keys = {(lk.runtime.transport, lk.runtime.address, lk.runtime.port) for lk in links
-                    if lk.by is not None}
-    runtime_report.findings = [
-        f for f in runtime_report.findings
-        if f.listener is None or f.rule in LINK_RULES
-        or (f.listener.transport, f.listener.address, f.listener.port) not in matched_keys]
-    merged = Report(targets=list(report_static.targets) + runtime_report.targets,
-                    findings=list(report_static.findings) + runtime_report.findings,
-                    facts=list(report_static.facts) + runtime_report.facts)
-    merged.findings.sort(key=finding_sort_key)
-    return LinkResult(links=links, report=merged)
+class Linker:
+    """``scan.run(before_rules=linker.before_rules)``: between analysis and rules, ``gather`` reads
+    the live system for the analysed facts (the device needs the app's package, known only from
+    them) and returns the live run's facts and whose listeners to link; the static facts then
+    record what was seen.  :meth:`result` names the findings and merges the live run's report."""
+
+    def __init__(self, gather: Callable[[list[Facts]], tuple[Facts, Package | CodeTree]]):
+        self.gather = gather
+        self.runtime_facts: Facts | None = None
+        self.links: list[Link] = []
+
+    def before_rules(self, static: list[Facts]) -> None:
+        self.runtime_facts, owner = self.gather(static)
+        self.links = _link.observe(static, self.runtime_facts.runtime, owner)
+
+    def result(self, report_static: Report) -> LinkResult:
+        assert self.runtime_facts is not None, "before_rules did not run"
+        _link.name_findings(self.links, report_static.findings)
+        runtime_report = finish(self.runtime_facts)
+        # A matched socket is reported once: by its static finding, which carries the runtime evidence.
+        # (a disagreement keeps nothing back: rule runtime-bind-disagrees reports it, with the observed bind)
+        matched_keys = {(lk.runtime.transport, lk.runtime.address, lk.runtime.port) for lk in self.links
+                        if lk.by is not None}
+        runtime_report.findings = [
+            f for f in runtime_report.findings
+            if f.listener is None or f.rule in LINK_RULES
+            or (f.listener.transport, f.listener.address, f.listener.port) not in matched_keys]
+        merged = Report(targets=list(report_static.targets) + runtime_report.targets,
+                        findings=list(report_static.findings) + runtime_report.findings,
+                        facts=list(report_static.facts) + runtime_report.facts)
+        merged.root = report_static.root
+        merged.findings.sort(key=finding_sort_key)
+        return LinkResult(links=self.links, report=merged)
+
+
+def scan_linked(paths: list[str], options: Options | None, root: str | None,
+                gather: Callable[[list[Facts]], tuple[Facts, Package | CodeTree]]) -> LinkResult:
+    """Scan ``paths`` with the live run ``gather`` returns linked in before the rules."""
+    linker = Linker(gather)
+    report = scan.run(paths, options, root=root, before_rules=linker.before_rules)
+    return linker.result(report)

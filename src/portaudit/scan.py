@@ -87,14 +87,22 @@ def analyze_target(target: Target, options: Options) -> Facts:
     return facts
 
 
+def _evaluate(facts: Facts, options: Options) -> list[Finding]:
+    try:
+        return rules.evaluate(facts, options.rules)
+    except Exception as exc:  # noqa: BLE001 - a rule that fails on odd facts costs this target only
+        log.debug("internal error evaluating %s", facts.target.path, exc_info=True)
+        facts.target.errors.append(internal_error(exc, "while evaluating the rules"))
+        return []
+
+
 def _analyze_and_evaluate(target: Target, options: Options) -> tuple[Facts, list]:
     facts = analyze_target(target, options)
-    try:
-        return facts, rules.evaluate(facts, options.rules)
-    except Exception as exc:  # noqa: BLE001 - a rule that fails on odd facts costs this target only
-        log.debug("internal error evaluating %s", target.path, exc_info=True)
-        facts.target.errors.append(internal_error(exc, "while evaluating the rules"))
-        return facts, []
+    return facts, _evaluate(facts, options)
+
+
+def _analyze_only(target: Target, options: Options) -> tuple[Facts, list]:
+    return analyze_target(target, options), []
 
 
 def run(
@@ -102,11 +110,17 @@ def run(
     options: Options | None = None,
     on_target: Callable[[Target], None] | None = None,
     root: str | None = None,
+    before_rules: Callable[[list[Facts]], None] | None = None,
 ) -> Report:
-    """Scan ``paths``; with ``root``, report paths relative to it (see :mod:`portaudit.report`)."""
+    """Scan ``paths``; with ``root``, report paths relative to it (see :mod:`portaudit.report`).
+
+    ``before_rules``: called with every target's facts once all are analysed and before any rule
+    runs (the rules then run here, not in the children): :mod:`portaudit.live` records there what a
+    live run saw of each listener, so the rules report it."""
     options = options or Options()
     targets = list(discover(list(paths), options))
     report = Report()
+    work = _analyze_only if before_rules is not None else _analyze_and_evaluate
     results: Iterable[tuple[Facts, list[Finding]]]
     if options.isolate and isolate.available():
         # Import each needed analyzer once here, so forked children inherit it instead of
@@ -119,12 +133,16 @@ def run(
                     warm()
             except Exception:  # noqa: BLE001 - the child reports it for its own target
                 pass
-        results = isolate.run_isolated(_analyze_and_evaluate, targets, options)
+        results = isolate.run_isolated(work, targets, options)
     elif options.jobs > 1 and len(targets) > 1:
         with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-            results = list(pool.map(_analyze_and_evaluate, targets, [options] * len(targets)))
+            results = list(pool.map(work, targets, [options] * len(targets)))
     else:
-        results = (_analyze_and_evaluate(t, options) for t in targets)
+        results = (work(t, options) for t in targets)
+    if before_rules is not None:
+        analysed = [facts for facts, _ in results]
+        before_rules(analysed)
+        results = [(facts, _evaluate(facts, options)) for facts in analysed]
     for facts, findings in results:
         report.targets.append(facts.target)
         report.facts.append(facts)

@@ -268,13 +268,13 @@ def test_link_runtime_to_static_findings_of_the_demo_apk(world, double):
 
 
 def test_link_library_signature(world, double):
-    from portaudit.live import link
-    from portaudit.live import device_report
-    from portaudit.scan import run
+    from portaudit.live import device_report, scan_linked
 
-    static = run([DEMO_APK])
     runtime = device_report(SERIAL, PKG, adb_host="127.0.0.1", adb_port=double.port)
-    result = link(static, runtime.facts[0], PKG)
+    result = scan_linked([str(DEMO_APK)], None, None, lambda _static: (runtime.facts[0], PKG))
+    # linking is a fact the rules read: the static listener records what was seen
+    (seen,) = [lst for f in result.report.facts if f.target.kind == "apk" for lst in f.listeners if lst.port == 8080]
+    assert seen.observed and seen.observed[0]["endpoint"].endswith(":8080")
     by = {lk.runtime.port or lk.runtime.unix_name: lk.by for lk in result.links}
     assert by[8080] == "port" and by[8765] == "port" and by["@portdemo_bridge"] == "name"
     assert by[EXTRA_PORT] is None

@@ -225,11 +225,11 @@ def device_command(fmt, output, fail_on, min_severity, watch, interval, db, prob
     try:
         report = device_report(serial, package, opts, adb_host=adb_host, adb_port=adb_port)
         if apk:
-            from ..live import link
-            from ..scan import run
+            from ..live import scan_linked
+            from ..runtime.owners import Package
 
-            static = run([apk])
-            report = link(static, report.facts[0], package).report
+            live_facts = report.facts[0]
+            report = scan_linked([apk], None, None, lambda _static: (live_facts, Package(package))).report
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
     _emit(report, fmt, output, fail_on, min_severity, quiet, verbose, color)

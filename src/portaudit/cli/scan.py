@@ -172,11 +172,13 @@ def scan_command(paths, fmt, output_specs, fail_on, exit_zero, min_severity, min
         raise click.UsageError("--probe and --watch need --device or --host")
     live = RuntimeOptions(probe=probe, watch=watch, db=db or ("portaudit-watch.sqlite" if watch else None),
                           firewall=False)
-    report = run(paths, options, root=project_root(paths, root, str(cfg_path) if cfg_path else None))
+    root_dir = project_root(paths, root, str(cfg_path) if cfg_path else None)
     if device:
-        report = _link_device(report, serial, live)
+        report = _scan_with_device(paths, options, root_dir, serial, live)
     elif host:
-        report = _link_host(report, paths, live)
+        report = _scan_with_host(paths, options, root_dir, live)
+    else:
+        report = run(paths, options, root=root_dir)
 
     suppressed = _filter(report, cfg, no_inline_suppressions, known, baseline_path, write_baseline)
     report.findings = [f for f in report.findings
@@ -306,57 +308,58 @@ def _exit_code(report: Report, fail_on: str, wrote_baseline: bool, render_failed
     return EXIT_FINDINGS if any(f.severity >= threshold for f in report.findings) else EXIT_CLEAN
 
 
-def _link_device(report, serial, live):
-    """Tie the single app target's static findings to its live listeners on a device."""
+def _scan_with_device(paths, options, root, serial, live):
+    """Scan with the single app target's live listeners on a device linked in before the rules."""
     from ..errors import InputError
-    from ..live import link
-    from ..live import device_report
+    from ..live import device_report, scan_linked
+    from ..runtime.owners import Package
 
-    apps = [f for f in report.facts if f.app and f.app.package and f.app.platform == "android"]
-    if len(apps) != 1:
-        raise click.UsageError("--device needs exactly one Android app among the inputs "
-                               f"(found {len(apps)} with a package name)")
-    package = apps[0].app.package
-    try:
+    def gather(static):
+        apps = [f for f in static if f.app and f.app.package and f.app.platform == "android"]
+        if len(apps) != 1:
+            raise click.UsageError("--device needs exactly one Android app among the inputs "
+                                   f"(found {len(apps)} with a package name)")
+        package = apps[0].app.package
         runtime = device_report(serial, package, live)
-    except InputError as exc:
-        raise click.UsageError(str(exc)) from None
-    for t in runtime.targets:  # device_report records failures (no device, adb gone) on its target
-        for err in t.errors:
-            log.error("%s: %s", t.path, err)
-    log.info("linking %s to the listeners of %s on the device", apps[0].target.path, package)
-    merged = link(report, runtime.facts[0], package).report
-    merged.root = report.root
-    return merged
-
-
-def _link_host(report, paths, live):
-    """Tie the static findings of PATHS to the live listeners of this host's processes running that code."""
-    from ..errors import InputError
-    from ..live import link
-    from ..runtime.owners import CodeTree
-    from ..live import host_report
+        for t in runtime.targets:  # device_report records failures (no device, adb gone) on its target
+            for err in t.errors:
+                log.error("%s: %s", t.path, err)
+        log.info("linking %s to the listeners of %s on the device", apps[0].target.path, package)
+        return runtime.facts[0], Package(package)
 
     try:
-        runtime = host_report(live)
+        return scan_linked(paths, options, root, gather).report
     except InputError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def _scan_with_host(paths, options, root, live):
+    """Scan with the live listeners of this host's processes running code under PATHS linked in."""
+    from ..errors import InputError
+    from ..live import host_report, scan_linked
+    from ..runtime.owners import CodeTree
+
     tree = CodeTree([str(p) for p in paths])
-    facts = runtime.facts[0]
-    everything = facts.runtime
-    facts.runtime = [r for r in everything if tree.belongs(r)]  # this code's listeners; the host's others
-    if len(everything) > len(facts.runtime):  # are `portaudit host`'s business
-        facts.target.notes.append(f"{len(everything) - len(facts.runtime)} listener(s) of processes whose code "
-                                  "is not under the scanned paths left out (`portaudit host` lists them)")
-    result = link(report, facts, tree)
-    mine = {lk.runtime.process.pid for lk in result.links if lk.runtime.process}
-    log.info("linked %d listener(s) of %d process(es) running code under %s", len(result.links), len(mine),
-             tree.label)
-    if tree.unreadable:
-        runtime.facts[0].target.notes.append(
-            f"{tree.unreadable} process(es) could not be read (another user's, without root): not linked")
-    result.report.root = report.root
-    return result.report
+
+    def gather(static):
+        facts = host_report(live).facts[0]
+        everything = facts.runtime
+        facts.runtime = [r for r in everything if tree.belongs(r)]  # this code's listeners; the host's others
+        if len(everything) > len(facts.runtime):  # are `portaudit host`'s business
+            facts.target.notes.append(f"{len(everything) - len(facts.runtime)} listener(s) of processes whose "
+                                      "code is not under the scanned paths left out (`portaudit host` lists them)")
+        if tree.unreadable:
+            facts.target.notes.append(
+                f"{tree.unreadable} process(es) could not be read (another user's, without root): not linked")
+        pids = {r.process.pid for r in facts.runtime if r.process}
+        log.info("linking %d listener(s) of %d process(es) running code under %s", len(facts.runtime), len(pids),
+                 tree.label)
+        return facts, tree
+
+    try:
+        return scan_linked(paths, options, root, gather).report
+    except InputError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 COMMAND = scan_command

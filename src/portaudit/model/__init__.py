@@ -155,6 +155,9 @@ class Listener:
     # that chose the value: wrapper calls, the origin caller, field writes, config reads.
     flow: list[Hop] = field(default_factory=list)
     configurable: str | None = None  # the address or port is a setting: which, and that the value shown is its default
+    # what a live run saw of this listener (scan --device / --host): endpoint, bind, process, probe;
+    # a rule that reports the listener says so (confidence high, the finding's ``runtime``)
+    observed: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -183,6 +186,7 @@ class DebugService:
     origin: Origin = field(default_factory=Origin)
     evidence: str | None = None
     detail: str | None = None
+    observed: list[dict[str, Any]] = field(default_factory=list)  # a live DevTools socket of this kind
 
 
 @dataclass

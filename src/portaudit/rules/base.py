@@ -88,7 +88,14 @@ class Rule:
         evidence: str | None = None,
         fix: str | None = None,
         extra: dict[str, Any] | None = None,
+        observed: list[dict[str, Any]] | None = None,
     ) -> Finding:
+        # a live run saw it (the listener's, or the debug service's, observations): proven, and shown
+        seen = observed if observed is not None else (listener.observed if listener is not None else [])
+        extra = dict(extra or {})
+        if seen:
+            confidence = Confidence.HIGH
+            extra["runtime"] = [dict(o) for o in seen]
         return Finding(
             rule=self.id,
             severity=self.severity if severity is None else severity,
@@ -101,7 +108,7 @@ class Rule:
             origin=origin or (listener.origin if listener else Origin()),
             listener=listener,
             evidence=evidence if evidence is not None else (listener.evidence if listener else None),
-            extra=dict(extra or {}),
+            extra=extra,
         )
 
 

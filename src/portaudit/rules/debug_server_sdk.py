@@ -51,5 +51,5 @@ class DebugServerSdk(Rule):
             detail = f" ({dbg.detail})" if dbg.detail else ""
             msg = f"{name} is started{sdk_phrase(dbg.origin)}: it serves {serves}{detail}"
             yield self.finding(facts, msg, dbg.location, severity=sev, confidence=conf,
-                               origin=dbg.origin, evidence=dbg.evidence,
+                               origin=dbg.origin, evidence=dbg.evidence, observed=dbg.observed,
                                extra={"debug": {"kind": dbg.kind, "enabled": dbg.enabled, "gated": dbg.gated}})

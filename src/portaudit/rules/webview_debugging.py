@@ -46,5 +46,5 @@ class WebViewDebugging(Rule):
                 sev, conf, how = Severity.MEDIUM, Confidence.HIGH, "unconditionally"
             msg = f"WebView debugging is switched on {how}{sdk_phrase(dbg.origin)}"
             yield self.finding(facts, msg, dbg.location, severity=sev, confidence=conf,
-                               origin=dbg.origin, evidence=dbg.evidence,
+                               origin=dbg.origin, evidence=dbg.evidence, observed=dbg.observed,
                                extra={"debug": {"kind": dbg.kind, "enabled": dbg.enabled, "gated": dbg.gated}})

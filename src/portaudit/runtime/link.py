@@ -1,13 +1,11 @@
-"""Tie runtime listeners to the static findings of the code that opened them: one matching for
-the device (an app's package) and the host (processes whose code is under the scanned paths).
+"""Tie live listeners to the static facts of the code that opened them: one matching for the
+device (an app's package) and the host (processes whose code is under the scanned paths).
 
-``link(report_static, runtime_facts, owner) -> list[Link]`` (:func:`portaudit.live.link` wraps it:
-it evaluates the runtime rules on the linked facts and merges the reports into a ``LinkResult``)
+:func:`observe` runs between analysis and rules (``scan.run(before_rules=...)``, driven by
+:mod:`portaudit.live`): the static facts record what a live run saw, and the rules report it, so
+linking is a fact the rules read, not a rewrite of their findings.  :func:`name_findings` then
+gives each live listener the fingerprints of the static findings that explain it.
 
-* ``report_static``: a :class:`~portaudit.report.Report` from
-  :func:`portaudit.scan.run` over the app or tree (its facts must be kept: ``report.facts``).
-* ``runtime_facts``: the :class:`~portaudit.model.Facts` of a device or host run
-  (``live.device_report(...).facts[0]``, ``live.host_report(...).facts[0]``).
 * ``owner``: whose listeners are linked, :class:`~portaudit.runtime.owners.Package`
   (a package name is accepted too) or :class:`~portaudit.runtime.owners.CodeTree`;
   the listeners of anyone else are left as they are.
@@ -16,16 +14,16 @@ Matching, first hit wins: (1) same transport and the same concrete port;
 (2) UNIX sockets by abstract name (``@name`` equal to the static address, or a
 ``LocalServerSocket`` with an unresolved name); DevTools sockets to a static
 WebView-debugging / Stetho fact; (3) same transport where the static port is
-unknown or ephemeral (0) and the bind class agrees (or is unknown).  Matched
-static findings get confidence ``high`` and ``extra["runtime"]``; every runtime
-listener of the package gets ``link = {package, matched, by, static}``.  A matched
-socket is then reported once, by its static finding (the runtime rules' findings
-for it are dropped); an unmatched one keeps its runtime exposure finding and gets a
+unknown or ephemeral (0) and the bind class agrees (or is unknown).  A matched static
+listener or debug service gets ``observed`` (endpoint, bind, matched_by, process, probe), which
+the rules turn into confidence ``high`` and the finding's ``runtime``; every live listener of the
+owner gets ``link = {package | code, owner, process_code, matched, by, static, disagrees?}``.
+A matched socket is reported once, by its static finding (``live`` drops the runtime rules'
+exposure findings for it); an unmatched one keeps its runtime exposure finding and gets a
 ``runtime-listener-unexplained`` finding (dynamically loaded, native or unknown code).  A match by
 port whose static bind class is known and differs from the one the kernel shows is recorded as
 ``link.disagrees`` (rule ``runtime-bind-disagrees``): the analysis was wrong, or configuration
-changed the address.  ``live.link``'s report holds the static targets and findings plus the runtime
-target and its (re-evaluated) findings.
+changed the address.
 """
 
 from __future__ import annotations
@@ -33,8 +31,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..model import Bind, Confidence, Facts, Finding, Listener
-from ..report import Report
+from ..model import Bind, DebugService, Facts, Finding, Listener
 from ..model.runtime import RuntimeListener
 from .owners import CodeTree, Package
 
@@ -47,23 +44,23 @@ class Link:
     by: str | None  # "port" | "name" | "debug" | "transport" | None (unmatched)
     static: list[Listener] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    debug: list[DebugService] = field(default_factory=list)
 
 
-def _static_facts(report: Report, owner: Package | CodeTree) -> list[Facts]:
+def _static_facts(facts: list[Facts], owner: Package | CodeTree) -> list[Facts]:
     if isinstance(owner, Package):
-        mine = [f for f in report.facts if f.app and f.app.package == owner.name]
-        return mine or list(report.facts)
-    return list(report.facts)
+        mine = [f for f in facts if f.app and f.app.package == owner.name]
+        return mine or list(facts)
+    return list(facts)
 
 
-def _disagreement(rl: RuntimeListener, matched: list[Listener], findings: list[Finding]) -> dict | None:
+def _disagreement(rl: RuntimeListener, matched: list[Listener]) -> dict | None:
     """The static verdicts (known bind classes) that differ from what the kernel shows, or None."""
     static = {s.bind for s in matched if s.bind in KNOWN_BINDS}
     if not static or rl.bind in static or rl.bind not in KNOWN_BINDS:
         return None
     return {"static": sorted(b.value for b in static), "observed": rl.bind.value,
-            "where": sorted({s.location.short() for s in matched}),
-            "static_findings": [f.fingerprint for f in findings]}
+            "where": sorted({s.location.short() for s in matched}), "static_findings": []}
 
 
 def _compatible(static_bind: Bind, runtime_bind: Bind) -> bool:
@@ -100,42 +97,61 @@ def _match(rl: RuntimeListener, static_listeners: list[Listener],
     return by, matched
 
 
-def link(report_static: Report, runtime_facts: Facts, owner: Package | CodeTree | str) -> list[Link]:
-    """Annotate: every runtime listener of ``owner`` gets ``link``; matched static findings get
-    ``confidence: high`` and ``extra["runtime"]``.  :func:`portaudit.live.link` evaluates and merges."""
+DEBUG_KINDS = {"webview-devtools": "webview-debugging", "stetho-devtools": "stetho"}
+
+
+def _seen(rl: RuntimeListener, by: str) -> dict:
+    return {"endpoint": rl.endpoint(), "bind": rl.bind.value, "matched_by": by,
+            "process": rl.process.to_dict() if rl.process else None,
+            **({"probe": {k: rl.probe.get(k) for k in ("protocol", "requires_auth", "evidence")}}
+               if rl.probe else {})}
+
+
+def observe(static: list[Facts], runtime: list[RuntimeListener], owner: Package | CodeTree | str) -> list[Link]:
+    """Before the rules: every live listener of ``owner`` is matched to the static facts; a matched
+    static listener (or debug service) records what was seen (``observed``), which the rules report,
+    and the live listener gets ``link``.  :func:`name_findings` completes the links afterwards."""
     if isinstance(owner, str):
         owner = Package(owner)
-    static_facts = _static_facts(report_static, owner)
-    static_listeners = [lst for f in static_facts for lst in f.listeners]
-    static_debug = [d for f in static_facts for d in f.debug]
+    mine = _static_facts(static, owner)
+    static_listeners = [lst for f in mine for lst in f.listeners]
+    static_debug = [d for f in mine for d in f.debug]
     links: list[Link] = []
-    for rl in runtime_facts.runtime:
-        if not isinstance(rl, RuntimeListener):
-            continue
+    for rl in runtime:
         why = owner.belongs(rl)
         if why is None:
             continue
         by, matched = _match(rl, static_listeners, static_debug)
         lk = Link(runtime=rl, by=by, static=matched)
-        keys = {_key(s) for s in matched}
-        for f in report_static.findings:
-            hit = f.listener is not None and _key(f.listener) in keys
-            if by == "debug" and f.rule in ("webview-debugging", "debug-server-sdk"):
-                hit = True
-            if hit:
-                lk.findings.append(f)
-                f.confidence = Confidence.HIGH
-                f.extra.setdefault("runtime", []).append({
-                    "endpoint": rl.endpoint(), "bind": rl.bind.value, "matched_by": by,
-                    "process": rl.process.to_dict() if rl.process else None,
-                    **({"probe": {k: rl.probe.get(k) for k in ("protocol", "requires_auth", "evidence")}}
-                       if rl.probe else {}),
-                })
+        if by is not None:
+            seen = _seen(rl, by)
+            for s in matched:
+                s.observed.append(seen)
+            if by == "debug":
+                lk.debug = [d for d in static_debug if d.kind == DEBUG_KINDS[rl.debug or ""] and d.enabled is not False]
+                for d in lk.debug:
+                    d.observed.append(seen)
         rl.link = {**owner.to_link(), "owner": owner.label, "process_code": why, "matched": by is not None,
-                   "by": by, "static": [f.fingerprint for f in lk.findings] or [s.location.short() for s in matched]}
-        if by == "port":
-            disagrees = _disagreement(rl, matched, lk.findings)
-            if disagrees:
-                rl.link["disagrees"] = disagrees
+                   "by": by, "static": [s.location.short() for s in matched]}
+        disagrees = _disagreement(rl, matched) if by == "port" else None
+        if disagrees:
+            rl.link["disagrees"] = disagrees
         links.append(lk)
     return links
+
+
+def name_findings(links: list[Link], findings: list[Finding]) -> None:
+    """After the rules: each link names the static findings its match produced (their fingerprints)."""
+    for lk in links:
+        keys = {_key(s) for s in lk.static}
+        debug = {(d.kind, d.location.short()) for d in lk.debug}
+        lk.findings = [f for f in findings if (f.listener is not None and _key(f.listener) in keys)
+                       or (debug and f.listener is None and "runtime" in f.extra
+                           and (f.extra.get("debug") or {}).get("kind") in {k for k, _ in debug})]
+        if lk.runtime.link is None:
+            continue
+        fps = [f.fingerprint for f in lk.findings]
+        if fps:
+            lk.runtime.link["static"] = fps
+        if "disagrees" in lk.runtime.link:
+            lk.runtime.link["disagrees"]["static_findings"] = fps
