@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from ..model import Confidence, Facts, Finding, Ids, Listener, Location, Origin, Severity
+from ..model.runtime import RuntimeListener
 
 # Identifiers shared by the rules (see docs/rules.md for the catalogues they come from).
 OPEN_PORT_IDS = Ids(
@@ -110,6 +111,34 @@ class Rule:
             evidence=evidence if evidence is not None else (listener.evidence if listener else None),
             extra=extra,
         )
+
+
+class ListenerRule(Rule):
+    """A rule about each static listener: :meth:`finding_for` answers one listener's finding, or None."""
+
+    def check(self, facts: Facts) -> Iterator[Finding]:
+        for lst in facts.listeners:
+            found = self.finding_for(facts, lst)
+            if found is not None:
+                yield found
+
+    def finding_for(self, facts: Facts, lst: Listener) -> Finding | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class RuntimeRule(Rule):
+    """A rule about each live listener (``facts.runtime``): :meth:`finding_for` answers one
+    listener's finding, or None."""
+
+    def check(self, facts: Facts) -> Iterator[Finding]:
+        for lst in facts.runtime:
+            if isinstance(lst, RuntimeListener):
+                found = self.finding_for(facts, lst)
+                if found is not None:
+                    yield found
+
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 def _dedent(text: str) -> str:

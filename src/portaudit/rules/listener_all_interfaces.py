@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..model import Bind, Confidence, Facts, Finding, Severity
-from .base import OPEN_PORT_IDS, Rule, describe_listener, sdk_phrase
+from ..model import Bind, Confidence, Facts, Finding, Listener, Severity
+from .base import ListenerRule, OPEN_PORT_IDS, describe_listener, sdk_phrase
 
 
-class ListenerAllInterfaces(Rule):
+class ListenerAllInterfaces(ListenerRule):
     """Listening socket bound to all network interfaces.
 
     ## What
@@ -38,23 +36,22 @@ class ListenerAllInterfaces(Rule):
     ids = OPEN_PORT_IDS
     tags = ("network", "open-port")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in facts.listeners:
-            conditional = lst.bind is Bind.CONDITIONAL and "all-interfaces" in lst.alternatives
-            if lst.bind is not Bind.ALL and not conditional:
-                continue
-            severity = Severity.HIGH
-            confidence = Confidence.HIGH
-            notes = []
-            if conditional:
-                confidence = Confidence.MEDIUM
-                notes.append("address depends on a branch: " + " or ".join(lst.alternatives))
-            if lst.guards:
-                severity = Severity.MEDIUM
-                notes.append("peer checks seen: " + ", ".join(lst.guards))
-            if lst.origin.kind == "library" and not lst.origin.sdk:
-                confidence = min(confidence, Confidence.MEDIUM)
-            tail = f" ({'; '.join(notes)})" if notes else ""
-            msg = f"listens on all interfaces: {describe_listener(lst)}{sdk_phrase(lst.origin)}{tail}"
-            yield self.finding(facts, msg, lst.location, severity=severity,
-                               confidence=confidence, listener=lst)
+    def finding_for(self, facts: Facts, lst: Listener) -> Finding | None:
+        conditional = lst.bind is Bind.CONDITIONAL and "all-interfaces" in lst.alternatives
+        if lst.bind is not Bind.ALL and not conditional:
+            return None
+        severity = Severity.HIGH
+        confidence = Confidence.HIGH
+        notes = []
+        if conditional:
+            confidence = Confidence.MEDIUM
+            notes.append("address depends on a branch: " + " or ".join(lst.alternatives))
+        if lst.guards:
+            severity = Severity.MEDIUM
+            notes.append("peer checks seen: " + ", ".join(lst.guards))
+        if lst.origin.kind == "library" and not lst.origin.sdk:
+            confidence = min(confidence, Confidence.MEDIUM)
+        tail = f" ({'; '.join(notes)})" if notes else ""
+        msg = f"listens on all interfaces: {describe_listener(lst)}{sdk_phrase(lst.origin)}{tail}"
+        return self.finding(facts, msg, lst.location, severity=severity,
+                            confidence=confidence, listener=lst)

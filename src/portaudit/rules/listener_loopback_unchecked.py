@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..model import Bind, Confidence, Facts, Finding, Severity
-from .base import OPEN_PORT_IDS, Rule, describe_listener, sdk_phrase
+from ..model import Bind, Confidence, Facts, Finding, Listener, Severity
+from .base import ListenerRule, OPEN_PORT_IDS, describe_listener, sdk_phrase
 
 
-class ListenerLoopbackUnchecked(Rule):
+class ListenerLoopbackUnchecked(ListenerRule):
     """Loopback listener that does not check who connects.
 
     ## What
@@ -36,15 +34,14 @@ class ListenerLoopbackUnchecked(Rule):
     ids = OPEN_PORT_IDS
     tags = ("network", "open-port", "authentication")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in facts.listeners:
-            conditional_lb = (lst.bind is Bind.CONDITIONAL and "loopback" in lst.alternatives
-                              and "all-interfaces" not in lst.alternatives)
-            if lst.bind is not Bind.LOOPBACK and not conditional_lb:
-                continue
-            if lst.guards:
-                continue
-            confidence = Confidence.MEDIUM if conditional_lb else Confidence.HIGH
-            msg = (f"loopback listener without a peer check: {describe_listener(lst)}"
-                   f"{sdk_phrase(lst.origin)}; any app on the device can connect")
-            yield self.finding(facts, msg, lst.location, confidence=confidence, listener=lst)
+    def finding_for(self, facts: Facts, lst: Listener) -> Finding | None:
+        conditional_lb = (lst.bind is Bind.CONDITIONAL and "loopback" in lst.alternatives
+                          and "all-interfaces" not in lst.alternatives)
+        if lst.bind is not Bind.LOOPBACK and not conditional_lb:
+            return None
+        if lst.guards:
+            return None
+        confidence = Confidence.MEDIUM if conditional_lb else Confidence.HIGH
+        msg = (f"loopback listener without a peer check: {describe_listener(lst)}"
+               f"{sdk_phrase(lst.origin)}; any app on the device can connect")
+        return self.finding(facts, msg, lst.location, confidence=confidence, listener=lst)

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..model import Bind, Confidence, Facts, Finding, Severity
-from .base import OPEN_PORT_IDS, Rule, describe_listener, sdk_phrase
+from ..model import Bind, Confidence, Facts, Finding, Listener, Severity
+from .base import ListenerRule, OPEN_PORT_IDS, describe_listener, sdk_phrase
 
 
-class ListenerSpecificInterface(Rule):
+class ListenerSpecificInterface(ListenerRule):
     """Listener bound to a specific (non-loopback) interface address.
 
     ## What
@@ -32,11 +30,10 @@ class ListenerSpecificInterface(Rule):
     ids = OPEN_PORT_IDS
     tags = ("network", "open-port")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in facts.listeners:
-            if lst.bind is not Bind.SPECIFIC:
-                continue
-            severity = Severity.LOW if lst.guards else Severity.MEDIUM
-            msg = f"listens on a specific interface: {describe_listener(lst)}{sdk_phrase(lst.origin)}"
-            yield self.finding(facts, msg, lst.location, severity=severity,
-                               confidence=Confidence.HIGH, listener=lst)
+    def finding_for(self, facts: Facts, lst: Listener) -> Finding | None:
+        if lst.bind is not Bind.SPECIFIC:
+            return None
+        severity = Severity.LOW if lst.guards else Severity.MEDIUM
+        msg = f"listens on a specific interface: {describe_listener(lst)}{sdk_phrase(lst.origin)}"
+        return self.finding(facts, msg, lst.location, severity=severity,
+                            confidence=Confidence.HIGH, listener=lst)

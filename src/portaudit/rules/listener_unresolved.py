@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..model import Bind, Confidence, Facts, Finding, Severity
-from .base import OPEN_PORT_IDS, Rule, describe_listener, sdk_phrase
+from ..model import Bind, Confidence, Facts, Finding, Listener, Severity
+from .base import ListenerRule, OPEN_PORT_IDS, describe_listener, sdk_phrase
 
 
-class ListenerUnresolved(Rule):
+class ListenerUnresolved(ListenerRule):
     """Listener whose bind address could not be resolved.
 
     ## What
@@ -32,13 +30,12 @@ class ListenerUnresolved(Rule):
     ids = OPEN_PORT_IDS
     tags = ("network", "open-port")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in facts.listeners:
-            if lst.bind is not Bind.UNKNOWN and not (
-                lst.bind is Bind.CONDITIONAL
-                and not ({"all-interfaces", "loopback"} & set(lst.alternatives))
-            ):
-                continue
-            why = f" ({lst.reason})" if lst.reason else ""
-            msg = f"listener with an unresolved bind address: {describe_listener(lst)}{sdk_phrase(lst.origin)}{why}"
-            yield self.finding(facts, msg, lst.location, listener=lst)
+    def finding_for(self, facts: Facts, lst: Listener) -> Finding | None:
+        if lst.bind is not Bind.UNKNOWN and not (
+            lst.bind is Bind.CONDITIONAL
+            and not ({"all-interfaces", "loopback"} & set(lst.alternatives))
+        ):
+            return None
+        why = f" ({lst.reason})" if lst.reason else ""
+        msg = f"listener with an unresolved bind address: {describe_listener(lst)}{sdk_phrase(lst.origin)}{why}"
+        return self.finding(facts, msg, lst.location, listener=lst)

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..model import Bind, Facts, Finding, Severity
-from .base import OPEN_PORT_IDS, Rule, describe_listener, sdk_phrase
+from ..model import Bind, Facts, Finding, Listener, Severity
+from .base import ListenerRule, OPEN_PORT_IDS, describe_listener, sdk_phrase
 
 
-class LocalSocketUnchecked(Rule):
+class LocalSocketUnchecked(ListenerRule):
     """Local (UNIX domain) server socket without a peer-credential check.
 
     ## What
@@ -32,9 +30,8 @@ class LocalSocketUnchecked(Rule):
     ids = OPEN_PORT_IDS
     tags = ("ipc", "open-port", "authentication")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in facts.listeners:
-            if lst.bind is not Bind.UNIX or lst.guards:
-                continue
-            msg = f"local socket without a peer-credential check: {describe_listener(lst)}{sdk_phrase(lst.origin)}"
-            yield self.finding(facts, msg, lst.location, listener=lst)
+    def finding_for(self, facts: Facts, lst: Listener) -> Finding | None:
+        if lst.bind is not Bind.UNIX or lst.guards:
+            return None
+        msg = f"local socket without a peer-credential check: {describe_listener(lst)}{sdk_phrase(lst.origin)}"
+        return self.finding(facts, msg, lst.location, listener=lst)

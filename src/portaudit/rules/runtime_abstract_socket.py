@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Confidence, Facts, Finding, Severity
+from ..model.runtime import RuntimeListener
 from . import runtime_common as rt
-from .base import OPEN_PORT_IDS, Rule
+from .base import OPEN_PORT_IDS, RuntimeRule
 
 
-class RuntimeAbstractSocket(Rule):
+class RuntimeAbstractSocket(RuntimeRule):
     """Live abstract UNIX socket owned by an app.
 
     ## What
@@ -33,18 +32,17 @@ class RuntimeAbstractSocket(Rule):
     ids = OPEN_PORT_IDS
     tags = ("runtime", "ipc", "open-port")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:
         on_device = facts.target.kind == "device"
-        for lst in rt.runtime_listeners(facts):
-            name = lst.unix_name or ""
-            if lst.transport != "unix" or not name.startswith("@") or rt.debug_endpoint(lst):
-                continue
-            if lst.state != "LISTEN" and lst.socket_type != "dgram":
-                continue
-            if on_device and not rt.is_app(lst):
-                continue
-            sev = Severity.MEDIUM if on_device else Severity.INFO
-            msg = f"abstract UNIX socket any local {'app' if on_device else 'process'} can connect to: " \
-                  f"{name}{rt.owner(lst)}"
-            yield self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.MEDIUM,
-                               listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))
+        name = lst.unix_name or ""
+        if lst.transport != "unix" or not name.startswith("@") or rt.debug_endpoint(lst):
+            return None
+        if lst.state != "LISTEN" and lst.socket_type != "dgram":
+            return None
+        if on_device and not rt.is_app(lst):
+            return None
+        sev = Severity.MEDIUM if on_device else Severity.INFO
+        msg = f"abstract UNIX socket any local {'app' if on_device else 'process'} can connect to: " \
+              f"{name}{rt.owner(lst)}"
+        return self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.MEDIUM,
+                            listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))

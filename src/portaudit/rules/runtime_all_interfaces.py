@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Bind, Confidence, Facts, Finding, Severity
+from ..model.runtime import RuntimeListener
 from . import runtime_common as rt
-from .base import OPEN_PORT_IDS, Rule, _first_paragraph
+from .base import OPEN_PORT_IDS, RuntimeRule, _first_paragraph
 
 
-class RuntimeListenerAllInterfaces(Rule):
+class RuntimeListenerAllInterfaces(RuntimeRule):
     """Live listener bound to all network interfaces.
 
     ## What
@@ -38,17 +37,16 @@ class RuntimeListenerAllInterfaces(Rule):
     ids = OPEN_PORT_IDS
     tags = ("runtime", "network", "open-port")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in rt.runtime_listeners(facts):
-            if not rt.bind_is(lst, Bind.ALL) or rt.debug_endpoint(lst):
-                continue
-            sev, notes = rt.adjust(lst, self.severity)
-            tail = f" ({'; '.join(notes)})" if notes else ""
-            msg = f"listens on all interfaces: {lst.endpoint()}{rt.owner(lst)}{tail}"
-            fix = None
-            suggestion = (lst.firewall or {}).get("suggestion")
-            if suggestion:
-                fix = f"{_first_paragraph(self.fix())} Stop-gap rule: {suggestion}"
-            yield self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
-                               listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst),
-                               fix=fix)
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:
+        if not rt.bind_is(lst, Bind.ALL) or rt.debug_endpoint(lst):
+            return None
+        sev, notes = rt.adjust(lst, self.severity)
+        tail = f" ({'; '.join(notes)})" if notes else ""
+        msg = f"listens on all interfaces: {lst.endpoint()}{rt.owner(lst)}{tail}"
+        fix = None
+        suggestion = (lst.firewall or {}).get("suggestion")
+        if suggestion:
+            fix = f"{_first_paragraph(self.fix())} Stop-gap rule: {suggestion}"
+        return self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
+                            listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst),
+                            fix=fix)

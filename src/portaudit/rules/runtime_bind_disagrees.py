@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Bind, Confidence, Facts, Finding, Severity
+from ..model.runtime import RuntimeListener
 from . import runtime_common as rt
-from .base import OPEN_PORT_IDS, Rule
+from .base import OPEN_PORT_IDS, RuntimeRule
 
 _BY_OBSERVED = {Bind.ALL.value: Severity.HIGH, Bind.SPECIFIC.value: Severity.MEDIUM,
                 Bind.LOOPBACK.value: Severity.LOW}
@@ -12,7 +11,7 @@ _WORDS = {Bind.ALL.value: "all interfaces", Bind.SPECIFIC.value: "a specific int
           Bind.LOOPBACK.value: "loopback"}
 
 
-class RuntimeBindDisagrees(Rule):
+class RuntimeBindDisagrees(RuntimeRule):
     """Live listener bound elsewhere than its code says.
 
     ## What
@@ -42,15 +41,14 @@ class RuntimeBindDisagrees(Rule):
     ids = OPEN_PORT_IDS
     tags = ("runtime", "open-port", "link")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in rt.runtime_listeners(facts):
-            why = (lst.link or {}).get("disagrees")
-            if not why:
-                continue
-            observed = why["observed"]
-            said = " or ".join(_WORDS.get(s, s) for s in why["static"])
-            msg = (f"bound to {_WORDS.get(observed, observed)} at run time, but the code says {said} "
-                   f"({', '.join(why['where'])}): {lst.endpoint()}{rt.owner(lst)}")
-            yield self.finding(facts, msg, rt.location(lst), severity=_BY_OBSERVED.get(observed, self.severity),
-                               confidence=Confidence.HIGH, listener=lst.to_listener(),
-                               evidence=rt.evidence(lst), extra={**rt.extra(lst), "disagrees": why})
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:
+        why = (lst.link or {}).get("disagrees")
+        if not why:
+            return None
+        observed = why["observed"]
+        said = " or ".join(_WORDS.get(s, s) for s in why["static"])
+        msg = (f"bound to {_WORDS.get(observed, observed)} at run time, but the code says {said} "
+               f"({', '.join(why['where'])}): {lst.endpoint()}{rt.owner(lst)}")
+        return self.finding(facts, msg, rt.location(lst), severity=_BY_OBSERVED.get(observed, self.severity),
+                            confidence=Confidence.HIGH, listener=lst.to_listener(),
+                            evidence=rt.evidence(lst), extra={**rt.extra(lst), "disagrees": why})

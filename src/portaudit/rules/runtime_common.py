@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Bind, Facts, Location, Severity
+from ..model import Bind, Location, Severity
 from ..model.runtime import RuntimeListener
 
 APP_UID_START = 10000
@@ -13,10 +13,6 @@ DEBUG_PROTOCOLS = {"jdwp": "JDWP (Java debugger)", "chrome-devtools": "Chrome De
                    "adb-server": "adb server", "adbd": "adb daemon"}
 DEBUG_SOCKET_KINDS = {"webview-devtools": "WebView DevTools", "stetho-devtools": "Stetho DevTools",
                       "chrome-devtools": "Chrome DevTools", "devtools": "DevTools"}
-
-
-def runtime_listeners(facts: Facts) -> list[RuntimeListener]:
-    return [r for r in facts.runtime if isinstance(r, RuntimeListener)]
 
 
 def debug_endpoint(lst: RuntimeListener) -> str | None:

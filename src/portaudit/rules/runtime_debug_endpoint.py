@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Bind, Confidence, Facts, Finding, Severity
+from ..model.runtime import RuntimeListener
 from . import runtime_common as rt
-from .base import DEBUG_IDS, Rule
+from .base import DEBUG_IDS, RuntimeRule
 
 
-class RuntimeDebugEndpoint(Rule):
+class RuntimeDebugEndpoint(RuntimeRule):
     """Live debug endpoint: JDWP, DevTools or adb answering without credentials.
 
     ## What
@@ -36,16 +35,15 @@ class RuntimeDebugEndpoint(Rule):
     ids = DEBUG_IDS
     tags = ("runtime", "debug", "open-port")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in rt.runtime_listeners(facts):
-            what = rt.debug_endpoint(lst)
-            if not what:
-                continue
-            network = lst.transport != "unix" and lst.bind in (Bind.ALL, Bind.SPECIFIC)
-            sev = Severity.HIGH if network else Severity.MEDIUM
-            where = "reachable from the network" if network else (
-                "any app on the device can connect" if facts.target.kind == "device" else "local only")
-            msg = f"{what} endpoint: {lst.endpoint()}{rt.owner(lst)}; {where}"
-            conf = Confidence.HIGH if lst.probe and lst.probe.get("protocol") else Confidence.MEDIUM
-            yield self.finding(facts, msg, rt.location(lst), severity=sev, confidence=conf,
-                               listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:
+        what = rt.debug_endpoint(lst)
+        if not what:
+            return None
+        network = lst.transport != "unix" and lst.bind in (Bind.ALL, Bind.SPECIFIC)
+        sev = Severity.HIGH if network else Severity.MEDIUM
+        where = "reachable from the network" if network else (
+            "any app on the device can connect" if facts.target.kind == "device" else "local only")
+        msg = f"{what} endpoint: {lst.endpoint()}{rt.owner(lst)}; {where}"
+        conf = Confidence.HIGH if lst.probe and lst.probe.get("protocol") else Confidence.MEDIUM
+        return self.finding(facts, msg, rt.location(lst), severity=sev, confidence=conf,
+                            listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))

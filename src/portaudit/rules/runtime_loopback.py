@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Bind, Confidence, Facts, Finding, Severity
+from ..model.runtime import RuntimeListener
 from . import runtime_common as rt
-from .base import OPEN_PORT_IDS, Rule
+from .base import OPEN_PORT_IDS, RuntimeRule
 
 
-class RuntimeLoopbackListener(Rule):
+class RuntimeLoopbackListener(RuntimeRule):
     """Live loopback listener that any local app or process can connect to.
 
     ## What
@@ -35,20 +34,19 @@ class RuntimeLoopbackListener(Rule):
     ids = OPEN_PORT_IDS
     tags = ("runtime", "network", "open-port", "authentication")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:
         on_device = facts.target.kind == "device"
-        for lst in rt.runtime_listeners(facts):
-            if not rt.bind_is(lst, Bind.LOOPBACK) or rt.debug_endpoint(lst):
-                continue
-            app = on_device and rt.is_app(lst)
-            sev = Severity.MEDIUM if app else Severity.LOW
-            who = "any app on the device can connect" if app else "any local process can connect"
-            probe = lst.probe or {}
-            if probe.get("requires_auth") is True:
-                sev, who = Severity.INFO, f"requires authentication ({probe.get('evidence')})"
-            elif probe.get("requires_auth") is False:
-                sev = Severity(min(Severity.HIGH, sev + 1))
-                who += f"; answers without authentication ({probe.get('evidence')})"
-            msg = f"loopback listener: {lst.endpoint()}{rt.owner(lst)}; {who}"
-            yield self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
-                               listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))
+        if not rt.bind_is(lst, Bind.LOOPBACK) or rt.debug_endpoint(lst):
+            return None
+        app = on_device and rt.is_app(lst)
+        sev = Severity.MEDIUM if app else Severity.LOW
+        who = "any app on the device can connect" if app else "any local process can connect"
+        probe = lst.probe or {}
+        if probe.get("requires_auth") is True:
+            sev, who = Severity.INFO, f"requires authentication ({probe.get('evidence')})"
+        elif probe.get("requires_auth") is False:
+            sev = Severity(min(Severity.HIGH, sev + 1))
+            who += f"; answers without authentication ({probe.get('evidence')})"
+        msg = f"loopback listener: {lst.endpoint()}{rt.owner(lst)}; {who}"
+        return self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
+                            listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Bind, Confidence, Facts, Finding, Severity
+from ..model.runtime import RuntimeListener
 from . import runtime_common as rt
-from .base import OPEN_PORT_IDS, Rule
+from .base import OPEN_PORT_IDS, RuntimeRule
 
 
-class RuntimeListenerSpecificInterface(Rule):
+class RuntimeListenerSpecificInterface(RuntimeRule):
     """Live listener bound to one non-loopback interface address.
 
     ## What
@@ -30,12 +29,11 @@ class RuntimeListenerSpecificInterface(Rule):
     ids = OPEN_PORT_IDS
     tags = ("runtime", "network", "open-port")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in rt.runtime_listeners(facts):
-            if not rt.bind_is(lst, Bind.SPECIFIC) or rt.debug_endpoint(lst):
-                continue
-            sev, notes = rt.adjust(lst, self.severity)
-            tail = f" ({'; '.join(notes)})" if notes else ""
-            msg = f"listens on a specific interface: {lst.endpoint()}{rt.owner(lst)}{tail}"
-            yield self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
-                               listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:
+        if not rt.bind_is(lst, Bind.SPECIFIC) or rt.debug_endpoint(lst):
+            return None
+        sev, notes = rt.adjust(lst, self.severity)
+        tail = f" ({'; '.join(notes)})" if notes else ""
+        msg = f"listens on a specific interface: {lst.endpoint()}{rt.owner(lst)}{tail}"
+        return self.finding(facts, msg, rt.location(lst), severity=sev, confidence=Confidence.HIGH,
+                            listener=lst.to_listener(), evidence=rt.evidence(lst), extra=rt.extra(lst))

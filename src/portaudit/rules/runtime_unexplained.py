@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Confidence, Facts, Finding, Severity
+from ..model.runtime import RuntimeListener
 from . import runtime_common as rt
-from .base import OPEN_PORT_IDS, Rule
+from .base import OPEN_PORT_IDS, RuntimeRule
 
 
-class RuntimeListenerUnexplained(Rule):
+class RuntimeListenerUnexplained(RuntimeRule):
     """Runtime listener with no counterpart in the app's code.
 
     ## What
@@ -36,12 +35,11 @@ class RuntimeListenerUnexplained(Rule):
     ids = OPEN_PORT_IDS
     tags = ("runtime", "open-port", "link")
 
-    def check(self, facts: Facts) -> Iterator[Finding]:
-        for lst in rt.runtime_listeners(facts):
-            if not lst.link or lst.link.get("matched") is not False:
-                continue
-            whose = lst.link.get("package") or f"code under {lst.link.get('owner')}"
-            msg = (f"listener of {whose} not found by the static scan: {lst.endpoint()}"
-                   f"{rt.owner(lst)}; opened by dynamically loaded, native or unknown code")
-            yield self.finding(facts, msg, rt.location(lst), listener=lst.to_listener(),
-                               evidence=rt.evidence(lst), extra=rt.extra(lst))
+    def finding_for(self, facts: Facts, lst: RuntimeListener) -> Finding | None:
+        if not lst.link or lst.link.get("matched") is not False:
+            return None
+        whose = lst.link.get("package") or f"code under {lst.link.get('owner')}"
+        msg = (f"listener of {whose} not found by the static scan: {lst.endpoint()}"
+               f"{rt.owner(lst)}; opened by dynamically loaded, native or unknown code")
+        return self.finding(facts, msg, rt.location(lst), listener=lst.to_listener(),
+                            evidence=rt.evidence(lst), extra=rt.extra(lst))
