@@ -54,6 +54,10 @@ class RuntimeOptions:
     include_unix: bool = True
     allow_remote: bool = False  # --target / --reach beyond loopback and this machine's addresses
     keep_adb_server: bool = False  # device: leave an adb server this run started
+    # host: only these listeners are kept, probed and reached (scan --host: the scanned code's processes);
+    # the note says what the others are
+    keep: Callable[[RuntimeListener], bool] | None = None
+    keep_note: str = "listener(s) left out"
 
 
 def _named(opts: RuntimeOptions, target: Target, stats: dict) -> list[RuntimeListener]:
@@ -117,6 +121,11 @@ def host_report(opts: RuntimeOptions | None = None, proc: str = "/proc") -> Repo
     listeners = _gather(lambda: _host.inventory(proc), target, opts)
     if not opts.include_unix:
         listeners = [x for x in listeners if x.transport != "unix"]
+    if opts.keep is not None:  # before the firewall, the probes and --reach: nothing else is contacted
+        kept = [x for x in listeners if opts.keep(x)]
+        if len(kept) < len(listeners):
+            target.notes.append(f"{len(listeners) - len(kept)} {opts.keep_note}")
+        listeners = kept
     listeners += named
     if opts.firewall:
         rs, reason = fw.read_host_ruleset()

@@ -228,3 +228,18 @@ def test_host_link_options_are_checked():
     assert run.returncode == 2 and "exclusive" in run.stderr
     run = run_cli("scan", ".", "--probe")
     assert run.returncode == 2 and "--device or --host" in run.stderr
+
+
+def test_probe_contacts_only_the_scanned_codes_listeners(tree):
+    from .test_safety import _Counting  # an HTTP server in this (pytest) process, outside the tree
+
+    outside = _Counting()
+    try:
+        run = run_cli("scan", str(tree.root), "--host", "--probe", "-f", "json", timeout=300)
+    finally:
+        outside.close()
+    data = json.loads(run.stdout)
+    assert outside.hits == 0  # never connected to: its process does not run the tree's code
+    (finding,) = _static(data, tree.ports["py"])
+    assert "probe" in finding["runtime"][0]  # the tree's own listener was fingerprinted
+    assert not [r for r in data["runtime"] if r.get("port") == outside.port]

@@ -340,14 +340,13 @@ def _scan_with_host(paths, options, root, live):
     from ..runtime.owners import CodeTree
 
     tree = CodeTree([str(p) for p in paths])
+    # this code's listeners only (inventoried, probed, reported); the host's others are `portaudit host`'s
+    live.keep = lambda r: tree.belongs(r) is not None
+    live.keep_note = ("listener(s) of processes whose code is not under the scanned paths left out "
+                      "(`portaudit host` lists them)")
 
     def gather(static):
         facts = host_report(live).facts[0]
-        everything = facts.runtime
-        facts.runtime = [r for r in everything if tree.belongs(r)]  # this code's listeners; the host's others
-        if len(everything) > len(facts.runtime):  # are `portaudit host`'s business
-            facts.target.notes.append(f"{len(everything) - len(facts.runtime)} listener(s) of processes whose "
-                                      "code is not under the scanned paths left out (`portaudit host` lists them)")
         if tree.unreadable:
             facts.target.notes.append(
                 f"{tree.unreadable} process(es) could not be read (another user's, without root): not linked")
