@@ -66,6 +66,30 @@ func main() {{
 \ttime.Sleep(300 * time.Second)
 }}
 """
+C = """#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(void) {{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons({port});
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 8) != 0) {{
+        perror("bind");
+        return 1;
+    }}
+    printf("ready\\n");
+    fflush(stdout);
+    sleep(300);
+    return 0;
+}}
+"""
 NEVER = """import socket
 s = socket.socket()
 s.bind(("0.0.0.0", {port}))
@@ -93,24 +117,26 @@ def _start(cmd, cwd, env=None) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
-    for tool in ("javac", "java", "node", "go"):
+    for tool in ("javac", "java", "node", "go", "gcc"):
         if not shutil.which(tool):
             pytest.fail(f"{tool} is needed (scripts/apt-packages.txt)")
     root = tmp_path_factory.mktemp("app")
-    names = ("py", "py_env", "java", "node", "go", "never", "outside")
+    names = ("py", "py_env", "java", "node", "go", "c", "never", "outside")
     ports = {n: free_port() for n in names}
-    for sub in ("py", "java", "node", "go", "unused"):
+    for sub in ("py", "java", "node", "go", "c", "unused"):
         (root / sub).mkdir()
     (root / "py" / "srv.py").write_text(PY.format(port=ports["py"]))
     (root / "py" / "env_srv.py").write_text(PY_ENV.format(port=ports["py_env"]))
     (root / "java" / "Srv.java").write_text(JAVA.format(port=ports["java"]))
     (root / "node" / "web.js").write_text(NODE.format(port=ports["node"]))
     (root / "go" / "srv.go").write_text(GO.format(port=ports["go"]))
+    (root / "c" / "csrv.c").write_text(C.format(port=ports["c"]))
     (root / "unused" / "never.py").write_text(NEVER.format(port=ports["never"]))
     subprocess.run(["javac", "-d", "build", "Srv.java"], cwd=root / "java", check=True, capture_output=True)
     gocache = tmp_path_factory.mktemp("gocache")
     subprocess.run(["go", "build", "-o", "srv", "srv.go"], cwd=root / "go", check=True, capture_output=True,
                    env={**os.environ, "GOCACHE": str(gocache), "GOFLAGS": "-mod=mod", "GO111MODULE": "off"})
+    subprocess.run(["gcc", "-O1", "-o", "csrv", "csrv.c"], cwd=root / "c", check=True, capture_output=True)
     outside = tmp_path_factory.mktemp("elsewhere")  # a process whose code is not in the tree
     (outside / "other.py").write_text(PY.format(port=ports["outside"]))
     t = Tree(root=root, ports=ports, pids={})
@@ -121,6 +147,7 @@ def tree(tmp_path_factory):
                 ("java", ["java", "-cp", "build", "Srv"], root / "java", None),
                 ("node", ["node", "web.js"], root / "node", None),
                 ("go", [str(root / "go" / "srv")], root, None),
+                ("c", ["./csrv"], root / "c", None),
                 ("outside", [sys.executable, "other.py"], outside, None)):
             p = _start(cmd, cwd, env)
             t.procs.append(p)
@@ -149,13 +176,16 @@ def _static(data, port):
     ("java", "listener-loopback-unchecked", "loopback", "class path build"),
     ("node", "listener-loopback-unchecked", "loopback", "argument web.js"),
     ("go", "listener-loopback-unchecked", "loopback", "executable "),
+    ("c", "listener-loopback-unchecked", "loopback", "executable "),
 ])
 def test_each_running_listener_is_tied_to_its_code(tree, as_json, name, rule, bind, code):
     port = tree.ports[name]
     found = _static(as_json, port)
-    # the source file; for Go also the binary built into the tree (its net.Listen call, read natively)
+    # the source file; for Go and C also the binary built into the tree (its net.Listen / bind call,
+    # read natively)
     assert sorted(f["location"]["file"].rsplit("/", 1)[-1] for f in found) == \
-        {"py": ["srv.py"], "java": ["Srv.java"], "node": ["web.js"], "go": ["srv", "srv.go"]}[name]
+        {"py": ["srv.py"], "java": ["Srv.java"], "node": ["web.js"], "go": ["srv", "srv.go"],
+         "c": ["csrv", "csrv.c"]}[name]
     for finding in found:
         assert finding["rule"] == rule and finding["confidence"] == "high"
         (seen,) = finding["runtime"]
@@ -206,7 +236,7 @@ def test_sarif_carries_the_runtime_evidence(tree):
     by_port = {}
     for r in results:
         by_port.setdefault(r["properties"].get("port"), []).append(r)
-    for name in ("py", "java", "node", "go"):
+    for name in ("py", "java", "node", "go", "c"):
         statics = [r for r in by_port[tree.ports[name]] if r["ruleId"] != "runtime-bind-disagrees"]
         assert statics and all(r["properties"]["runtime"][0]["process"]["pid"] == tree.pids[name] for r in statics)
     assert [r["ruleId"] for r in by_port[tree.ports["py_env"]]].count("runtime-bind-disagrees") == 1
@@ -219,7 +249,7 @@ def test_watch_records_the_linked_listeners(tree, tmp_path):
     assert run.returncode == 1, run.stderr
     keys = {k for (k,) in sqlite3.connect(db).execute("SELECT key FROM events WHERE event = 'open'")}
     # keys are "tcp ADDRESS:PORT"; the JVM's socket is IPv6 (::ffff:127.0.0.1), so match the port
-    for name in ("py", "java", "node", "go"):
+    for name in ("py", "java", "node", "go", "c"):
         assert any(k.startswith("tcp ") and k.endswith(f":{tree.ports[name]}") for k in keys), name
 
 
