@@ -63,12 +63,20 @@ class RuntimeOptions:
 def _named(opts: RuntimeOptions, target: Target, stats: dict) -> list[RuntimeListener]:
     """The ``--target`` services that accept a connection, as listeners; the others are notes."""
     named = _targets.named_targets(opts.targets, opts.allow_remote)
-    todo = [n for n in named if n.problem is None]
+    todo = [(n, a) for n in named if n.problem is None for a in n.addresses]
     where = f" from netns {opts.from_netns}" if opts.from_netns else ""
-    why_not = connectable([(str(n.address), n.port) for n in todo], opts.limits.timeout, netns=opts.from_netns)
-    for n, why in zip(todo, why_not, strict=True):
-        if why is not None:
-            n.problem = f"not reachable{where}: {why}"
+    why_not = connectable([(a, n.port) for n, a in todo], opts.limits.timeout, netns=opts.from_netns)
+    answers: dict[int, list[tuple[str, str | None]]] = {}
+    for (n, a), why in zip(todo, why_not, strict=True):
+        answers.setdefault(id(n), []).append((a, why))
+    for n in named:
+        tried = answers.get(id(n), [])
+        accepted = [a for a, why in tried if why is None]
+        if accepted:  # the first address, in the resolver's order, that accepts
+            n.address = accepted[0]
+        elif tried:
+            n.problem = f"not reachable{where}: " + "; ".join(
+                f"{a}: {why}" if len(tried) > 1 else str(why) for a, why in tried)
     for n in named:
         if n.problem is not None:
             target.notes.append(f"--target {n.text}: {n.problem}; not a listener finding")

@@ -32,7 +32,7 @@ def test_unreachable_and_unresolvable_targets_are_notes_not_findings():
     assert any(n.startswith("--target nosuch.invalid:81: cannot resolve 'nosuch.invalid': ") for n in notes)
     records = {t["target"]: t for t in data["named_targets"]}
     assert records[f"127.0.0.1:{closed}"] == {"target": f"127.0.0.1:{closed}", "address": "127.0.0.1",
-                                              "port": closed, "reachable": False,
+                                              "addresses": ["127.0.0.1"], "port": closed, "reachable": False,
                                               "detail": "not reachable: connection refused"}
     assert records["nosuch.invalid:81"]["address"] is None and records["nosuch.invalid:81"]["reachable"] is False
     sarif = json.loads(run_cli(*ARGS, "--target", f"127.0.0.1:{closed}", "-f", "sarif").stdout)  # -f: the last wins
@@ -51,14 +51,38 @@ def test_a_name_is_resolved_and_the_listener_carries_the_address():
         srv.bind(("127.0.0.1", 0))
         srv.listen()
         port = srv.getsockname()[1]
-        # /etc/hosts maps localhost to 127.0.0.1 (and ::1, where nothing listens: the first answer is used)
+        # /etc/hosts maps localhost to 127.0.0.1 (some systems give ::1 first: see the next test)
         run = run_cli(*ARGS, "--target", f"localhost:{port}")
     data = json.loads(run.stdout)
     (named,) = [r for r in data["runtime"] if r["state"] == "NAMED"]
-    assert named["port"] == port and named["bind"] == "loopback"
-    assert named["address"] in ("127.0.0.1", "::1")
+    assert named["port"] == port and named["bind"] == "loopback" and named["address"] == "127.0.0.1"
     (rec,) = data["named_targets"]
-    assert rec["target"] == f"localhost:{port}" and rec["reachable"] is True
+    assert rec["target"] == f"localhost:{port}" and rec["reachable"] is True and "127.0.0.1" in rec["addresses"]
+
+
+def test_every_address_of_a_name_is_tried_in_the_resolvers_order(monkeypatch):
+    # a resolver that answers ::1 first and 127.0.0.1 second (Debian 12's glibc does for localhost
+    # when /etc/hosts lists both); the real server listens on 127.0.0.1 only
+    from portaudit.live import RuntimeOptions, host_report
+
+    real = socket.getaddrinfo
+
+    def two(host, port, *args, **kwargs):
+        if host != "both.test":  # the connections themselves resolve their literal addresses
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", 0, 0, 0)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 0))]
+
+    with socket.socket() as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen()
+        port = srv.getsockname()[1]
+        monkeypatch.setattr(socket, "getaddrinfo", two)
+        report = host_report(RuntimeOptions(targets=[f"both.test:{port}"], firewall=False, include_unix=False))
+    (named,) = [r for r in report.facts[0].runtime if r.state == "NAMED"]
+    assert (named.address, named.port) == ("127.0.0.1", port)
+    (rec,) = report.facts[0].stats["targets"]
+    assert rec["addresses"] == ["::1", "127.0.0.1"] and rec["reachable"] is True
 
 
 @pytest.mark.parametrize("args, what", [
@@ -85,7 +109,8 @@ def test_allow_remote_lets_an_unreachable_remote_be_reported_as_such():
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     assert run.returncode == 0, run.stderr  # no findings: the namespace listens on nothing
     data = json.loads(run.stdout)
-    assert data["named_targets"] == [{"target": "192.0.2.1:9", "address": "192.0.2.1", "port": 9,
+    assert data["named_targets"] == [{"target": "192.0.2.1:9", "address": "192.0.2.1", "addresses": ["192.0.2.1"],
+                                      "port": 9,
                                       "reachable": False, "detail": "not reachable: Network is unreachable"}]
     assert data["findings"] == []
 

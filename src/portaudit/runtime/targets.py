@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..model import Bind
@@ -28,12 +28,14 @@ class Named:
     text: str
     host: str
     port: int
-    address: str | None = None  # the resolved literal
+    addresses: list[str] = field(default_factory=list)  # what the name resolves to, in the resolver's order
+    address: str | None = None  # the one that accepted (else the first)
     problem: str | None = None  # why it was not contacted (unresolvable, unreachable)
 
     def to_dict(self) -> dict:
-        return {"target": self.text, "address": self.address, "port": self.port,
-                "reachable": self.problem is None, "detail": self.problem or "connection accepted"}
+        return {"target": self.text, "address": self.address, "addresses": list(self.addresses),
+                "port": self.port, "reachable": self.problem is None,
+                "detail": self.problem or "connection accepted"}
 
 
 def parse_target(text: str) -> tuple[str, int]:
@@ -48,19 +50,22 @@ def parse_target(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def resolve(host: str) -> tuple[str | None, str | None]:
-    """(address, None) or (None, why): a literal as it is, a name through the system resolver."""
+def resolve(host: str) -> tuple[list[str], str | None]:
+    """(addresses, None) or ([], why): a literal as it is, a name through the system resolver (every
+    address it gives, in its order: ``localhost`` may come back as ::1 first, 127.0.0.1 second)."""
     try:
-        return str(ipaddress.ip_address(host.split("%", 1)[0])) + (host[host.index("%"):] if "%" in host else ""), None
+        scope = host[host.index("%"):] if "%" in host else ""
+        return [str(ipaddress.ip_address(host.split("%", 1)[0])) + scope], None
     except ValueError:
         pass
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        return None, f"cannot resolve {host!r}: {getattr(exc, 'strerror', None) or exc}"
-    if not infos:
-        return None, f"cannot resolve {host!r}: no address"
-    return str(infos[0][4][0]), None
+        return [], f"cannot resolve {host!r}: {getattr(exc, 'strerror', None) or exc}"
+    found = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not found:
+        return [], f"cannot resolve {host!r}: no address"
+    return found, None
 
 
 def own_addresses() -> set[str]:
@@ -110,10 +115,17 @@ def named_targets(texts: list[str], allow_remote: bool) -> list[Named]:
     for text in texts:
         host, port = parse_target(text)
         named = Named(text=text.strip(), host=host, port=port)
-        named.address, named.problem = resolve(host)
-        if named.address is not None:
+        named.addresses, named.problem = resolve(host)
+        if named.addresses:
             own = own_addresses() if own is None else own
-            check_scope(f"--target {named.text}", named.address, allow_remote, own)
+            for address in named.addresses:
+                if bind_class(address) is Bind.ALL:
+                    check_scope(f"--target {named.text}", address, allow_remote, own)  # refused
+            inside = [a for a in named.addresses if allow_remote or in_scope(a, own)]
+            if not inside:  # every address is elsewhere: say so for the first
+                check_scope(f"--target {named.text}", named.addresses[0], allow_remote, own)
+            named.addresses = inside  # a name with addresses here and elsewhere: only those here
+            named.address = inside[0]
         out.append(named)
     return out
 
@@ -122,11 +134,11 @@ def check_reach_address(text: str, allow_remote: bool) -> str:
     """``--reach ADDRESS``: one resolvable address in scope; returns the literal."""
     if not text or any(c.isspace() for c in text):
         raise InputError(f"--reach {text!r} is not an address")
-    address, problem = resolve(text)
-    if address is None:
+    addresses, problem = resolve(text)
+    if not addresses:
         raise InputError(f"--reach {problem}")
-    check_scope(f"--reach {text}", address, allow_remote, own_addresses())
-    return address
+    check_scope(f"--reach {text}", addresses[0], allow_remote, own_addresses())
+    return addresses[0]
 
 
 def as_listener(named: Named) -> RuntimeListener:
