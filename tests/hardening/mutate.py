@@ -244,3 +244,28 @@ def elf64_section_addr(data: bytes, name: str, value: int) -> bytes:
         if data[str_off + name_off:end] == name.encode():
             return put(data, sh + 0x10, "<Q", value)
     raise KeyError(name)
+
+
+def elf32_load_memsz(data: bytes, index: int, value: int) -> bytes:
+    """Overwrite p_memsz of the index-th PT_LOAD of a 32-bit little-endian ELF."""
+    phoff, = struct.unpack_from("<I", data, 0x1C)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x2A)
+    loads = [phoff + i * phentsize for i in range(phnum) if struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 1]
+    return put(data, loads[index] + 0x14, "<I", value)
+
+
+def elf32_dynamic_word(data: bytes, tag: int, delta: int, value: int) -> bytes:
+    """Overwrite the u32 at (address named by dynamic tag) + delta of a 32-bit little-endian ELF.
+
+    E.g. tag 4 (DT_HASH), delta 4: the hash table's nchain, the symbol count of a file
+    without section headers."""
+    phoff, = struct.unpack_from("<I", data, 0x1C)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x2A)
+    phdrs = [struct.unpack_from("<IIIIIIII", data, phoff + i * phentsize) for i in range(phnum)]
+    dyn = next(p for p in phdrs if p[0] == 2)
+    for o in range(dyn[1], dyn[1] + dyn[4], 8):
+        t, v = struct.unpack_from("<II", data, o)
+        if t == tag:
+            load = next(p for p in phdrs if p[0] == 1 and p[2] <= v + delta < p[2] + p[4])
+            return put(data, load[1] + v + delta - load[2], "<I", value)
+    raise KeyError(tag)

@@ -281,3 +281,48 @@ def test_plt_at_the_top_of_the_address_space(name, tmp_path):
     assert out.returncode == 0 and out.stdout.strip(), out.stderr[-2000:]
     facts = analyze(p)
     H.check_messages(facts.target.errors + facts.target.notes, "analyze_target")
+
+
+# Found by scripts/fuzz-ci (fuzz_elf, 2026-12-05): a library whose section table is unusable
+# takes its symbols from PT_DYNAMIC; DT_HASH's nchain (the symbol count) was trusted up to
+# MAX_SYMBOLS and read from the segment's bss zero-fill, then joined once per symbol, so a
+# 5 KB file cost minutes.  Reproducer: a real i386 library without section headers
+# (e_shnum 0), its first PT_LOAD's p_memsz raised to 0x6c702e74 (as in the crash) and nchain
+# set to 0xFFFFFFFF.
+def _hash_bomb() -> bytes:
+    data = (M.FIXTURES / "native" / "bin" / "libserver_x86_O2.so").read_bytes()
+    data = M.elf_field(data, "e_shnum", 0)
+    data = M.elf32_load_memsz(data, 0, 0x6C702E74)
+    return M.elf32_dynamic_word(data, 4, 4, 0xFFFFFFFF)
+
+
+def test_dynamic_symbol_count_is_bounded_by_the_file():
+    from portaudit.inputs.native import elf
+    from portaudit.inputs.native.image import Image
+
+    data = _hash_bomb()
+    h = elf._header(data)
+    img = Image(data=data, arch="x86", platform="linux")
+    elf._load_segments(img, data, h)
+    img.finalize()
+    syms = elf._dynamic_symbols(img, data, h)
+    # at most what the bytes after DT_SYMTAB (0x114, readelf -d) in the file can hold: 16 bytes each
+    assert 0 < len(syms) <= (len(data) - 0x114) // 16
+    # the real symbols are still read (readelf --dyn-syms on the fixture lists bind and listen)
+    assert {"bind", "listen"} <= {s.name for s in syms}
+
+
+def test_dynamic_symbol_bomb_still_scans(tmp_path):
+    import subprocess
+    import sys
+
+    p = tmp_path / "libhash_bomb.so"
+    p.write_bytes(_hash_bomb())
+    code = ("import sys; from portaudit.inputs.native import elf; "
+            "img = elf.parse(open(sys.argv[1], 'rb').read()); print(sorted(img.imports & {'bind', 'listen'}))")
+    # a subprocess, so that a regression hangs only the child (killed after 120 s), not pytest
+    out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "['bind', 'listen']", out.stderr[-2000:]
+    facts = analyze(p)
+    H.check_messages(facts.target.errors + facts.target.notes, "analyze_target")

@@ -253,7 +253,7 @@ def _symbols(img: Image, data: bytes | memoryview, h: Header, sections: list[Sec
                 elif (sym.info & 0xF) == 2 and sym.value:
                     img.exports.setdefault(sym.value, sym.name)
                     img.functions.append(sym.value)
-            img.symbol_blobs.append(b"\0" + "\0".join(x.name for x in dynsyms).encode() + b"\0")
+        img.symbol_blobs.append(b"\0" + "\0".join(x.name for x in dynsyms).encode() + b"\0")
     return dynsyms
 
 
@@ -265,7 +265,8 @@ def _got_slots(img: Image, data: bytes | memoryview, h: Header, sections: list[S
               for s in sections if s.type in (_SHT_RELA, _SHT_REL)]
     if not any(s.type == _SHT_DYNSYM for s in sections):
         for r in _dynamic_relocations(img, data, h):
-            bodies.append((img.read(r.vaddr, r.size) if r.size < 1 << 28 else None, r.rela))
+            size = min(r.size, img.file_backed(r.vaddr))  # bss zero-fill holds no relocations
+            bodies.append((img.read(r.vaddr, size) if size else None, r.rela))
     is64, e = h.is64, h.e
     for body, rela in bodies:
         if body is None:
@@ -375,7 +376,7 @@ def _dynamic_symbols(img: Image, data: bytes | memoryview, h: Header) -> list[Dy
     tags = _dynamic_tags(img, data, h)
     symtab, strtab, strsz = tags.get(6), tags.get(5), tags.get(10, 0)
     syment = tags.get(11, 24 if h.is64 else 16)
-    if not symtab or not strtab or syment not in (16, 24):
+    if not symtab or not strtab or syment != (24 if h.is64 else 16):
         return []
     count = 0
     if 4 in tags:  # DT_HASH: nchain
@@ -383,20 +384,14 @@ def _dynamic_symbols(img: Image, data: bytes | memoryview, h: Header) -> list[Dy
         count = struct.unpack(h.e + "I", hb)[0] if hb else 0
     if not count and strtab > symtab:
         count = (strtab - symtab) // syment
-    count = min(count, MAX_SYMBOLS)
-    strs = img.read(strtab, min(strsz, 1 << 26)) or b""
+    # a table in bss zero-fill holds no symbols: count only what the file backs
+    count = min(count, MAX_SYMBOLS, img.file_backed(symtab) // syment)
+    strs = img.read(strtab, min(strsz, img.file_backed(strtab), 1 << 26)) or b""
     body = img.read(symtab, count * syment) or b""
-    syms = []
-    for k in range(len(body) // syment):
-        o = k * syment
-        if h.is64:
-            sname, sinfo, _oth, shndx, sval, _ssz = struct.unpack_from(h.e + "IBBHQQ", body, o)
-        else:
-            sname, sval, _ssz, sinfo, _oth, shndx = struct.unpack_from(h.e + "IIIBBH", body, o)
-        end = strs.find(b"\0", sname) if sname < len(strs) else -1
-        name = strs[sname:end].decode("utf-8", "replace") if end >= 0 else ""
-        syms.append(DynSym(name, sval, sinfo, shndx))
-    return syms
+    arr = np.frombuffer(body, dtype=_sym_dtype(h.is64, h.e), count=len(body) // syment)
+    names = [_name(strs, o) for o in arr["name"].tolist()]
+    return [DynSym(*t) for t in zip(names, arr["value"].tolist(), arr["info"].tolist(),
+                                    arr["shndx"].tolist(), strict=True)]
 
 
 def _dynamic_relocations(img: Image, data: bytes | memoryview, h: Header) -> list[DynReloc]:

@@ -92,6 +92,13 @@ class Image:
         out += b"\0" * (size - len(out))
         return bytes(out)
 
+    def file_backed(self, addr: int) -> int:
+        """How many bytes from addr are backed by the file (not bss zero-fill) in its segment."""
+        s = self.segment_at(addr)
+        if s is None or addr - s.vaddr >= s.fsize:
+            return 0
+        return max(0, min(s.fsize - (addr - s.vaddr), len(self.data) - s.offset - (addr - s.vaddr)))
+
     def read_cstring(self, addr: int, limit: int = 256) -> bytes | None:
         s = self.segment_at(addr)
         if s is None:
