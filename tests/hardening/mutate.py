@@ -250,7 +250,8 @@ def elf32_load_memsz(data: bytes, index: int, value: int) -> bytes:
     """Overwrite p_memsz of the index-th PT_LOAD of a 32-bit little-endian ELF."""
     phoff, = struct.unpack_from("<I", data, 0x1C)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x2A)
-    loads = [phoff + i * phentsize for i in range(phnum) if struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 1]
+    heads = [phoff + i * phentsize for i in range(phnum)]
+    loads = [o for o in heads if struct.unpack_from("<I", data, o)[0] == 1]
     return put(data, loads[index] + 0x14, "<I", value)
 
 
