@@ -246,12 +246,18 @@ def elf64_section_addr(data: bytes, name: str, value: int) -> bytes:
     raise KeyError(name)
 
 
-def elf32_load_memsz(data: bytes, index: int, value: int) -> bytes:
-    """Overwrite p_memsz of the index-th PT_LOAD of a 32-bit little-endian ELF."""
+def _elf32_phdrs(data: bytes) -> list[tuple[int, tuple[int, ...]]]:
+    """(file offset, (p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align))
+    of each program header of a 32-bit little-endian ELF."""
     phoff, = struct.unpack_from("<I", data, 0x1C)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x2A)
     heads = [phoff + i * phentsize for i in range(phnum)]
-    loads = [o for o in heads if struct.unpack_from("<I", data, o)[0] == 1]
+    return [(o, struct.unpack_from("<IIIIIIII", data, o)) for o in heads]
+
+
+def elf32_load_memsz(data: bytes, index: int, value: int) -> bytes:
+    """Overwrite p_memsz of the index-th PT_LOAD of a 32-bit little-endian ELF."""
+    loads = [o for o, p in _elf32_phdrs(data) if p[0] == 1]
     return put(data, loads[index] + 0x14, "<I", value)
 
 
@@ -260,9 +266,7 @@ def elf32_dynamic_word(data: bytes, tag: int, delta: int, value: int) -> bytes:
 
     E.g. tag 4 (DT_HASH), delta 4: the hash table's nchain, the symbol count of a file
     without section headers."""
-    phoff, = struct.unpack_from("<I", data, 0x1C)
-    phentsize, phnum = struct.unpack_from("<HH", data, 0x2A)
-    phdrs = [struct.unpack_from("<IIIIIIII", data, phoff + i * phentsize) for i in range(phnum)]
+    phdrs = [p for _o, p in _elf32_phdrs(data)]
     dyn = next(p for p in phdrs if p[0] == 2)
     for o in range(dyn[1], dyn[1] + dyn[4], 8):
         t, v = struct.unpack_from("<II", data, o)

@@ -233,12 +233,10 @@ def _symbols(img: Image, data: bytes | memoryview, h: Header, sections: list[Sec
         img.symbol_blobs.append(strs)
         typ = arr["info"] & 0xF
         if s.type == _SHT_DYNSYM:
-            names = [_name(strs, o) for o in arr["name"].tolist()]
-            dynsyms = [DynSym(*t) for t in zip(names, arr["value"].tolist(), arr["info"].tolist(),
-                                                arr["shndx"].tolist(), strict=True)]
+            dynsyms = _dynsyms(arr, strs)
             und = np.nonzero((arr["shndx"] == 0) & ((typ == 0) | (typ == 2)) & (arr["name"] != 0))[0]
             for k in und.tolist():
-                img.imports.add(names[k].split("@", 1)[0])
+                img.imports.add(dynsyms[k].name.split("@", 1)[0])
         fn = np.nonzero((typ == 2) & (arr["shndx"] != 0) & (arr["value"] != 0))[0]
         vals = arr["value"][fn].tolist()
         img.functions.extend(vals)
@@ -388,7 +386,11 @@ def _dynamic_symbols(img: Image, data: bytes | memoryview, h: Header) -> list[Dy
     count = min(count, MAX_SYMBOLS, img.file_backed(symtab) // syment)
     strs = img.read(strtab, min(strsz, img.file_backed(strtab), 1 << 26)) or b""
     body = img.read(symtab, count * syment) or b""
-    arr = np.frombuffer(body, dtype=_sym_dtype(h.is64, h.e), count=len(body) // syment)
+    return _dynsyms(np.frombuffer(body, dtype=_sym_dtype(h.is64, h.e), count=len(body) // syment), strs)
+
+
+def _dynsyms(arr: np.ndarray, strs: bytes) -> list[DynSym]:
+    """Symbol records (a _sym_dtype array) with their names from the string table."""
     names = [_name(strs, o) for o in arr["name"].tolist()]
     return [DynSym(*t) for t in zip(names, arr["value"].tolist(), arr["info"].tolist(),
                                     arr["shndx"].tolist(), strict=True)]
